@@ -1,0 +1,83 @@
+package io.tally.connectors.kafka;
+
+import java.time.Duration;
+import java.util.Properties;
+import org.apache.flink.api.common.eventtime.WatermarkStrategy;
+import org.apache.flink.connector.base.DeliveryGuarantee;
+import org.apache.flink.connector.kafka.sink.KafkaSink;
+import org.apache.flink.connector.kafka.source.KafkaSource;
+import org.apache.flink.connector.kafka.source.enumerator.initializer.OffsetsInitializer;
+import org.apache.kafka.clients.consumer.OffsetResetStrategy;
+
+/** Builds the Kafka sources and the dead-letter sink from plain settings. */
+public final class KafkaEndpoints {
+    /** Where a consumer group starts (SPEC §5.2 {@code --from}). */
+    public enum StartFrom {
+        EARLIEST,
+        LATEST,
+        /** The group's committed offsets, else earliest. */
+        COMMITTED
+    }
+
+    private KafkaEndpoints() {}
+
+    /**
+     * A source of validated records. With {@code bounded}, it reads up to the end offsets the topic
+     * has at start and then finishes (SPEC §5.2 {@code --bounded}).
+     */
+    public static <T> KafkaSource<ParsedRecord<T>> source(
+            String bootstrapServers,
+            String topic,
+            String groupId,
+            StartFrom from,
+            boolean bounded,
+            ValidatingDeserializer<T> deserializer) {
+        var builder =
+                KafkaSource.<ParsedRecord<T>>builder()
+                        .setBootstrapServers(bootstrapServers)
+                        .setTopics(topic)
+                        .setGroupId(groupId)
+                        .setStartingOffsets(offsets(from))
+                        .setDeserializer(deserializer)
+                        .setProperty("partition.discovery.interval.ms", bounded ? "-1" : "30000")
+                        .setProperty("commit.offsets.on.checkpoint", "true");
+        if (bounded) {
+            builder.setBounded(OffsetsInitializer.latest());
+        }
+        return builder.build();
+    }
+
+    /**
+     * Event-time watermarks with bounded out-of-orderness and idleness (SPEC §1.4), generated per
+     * Kafka partition by the source. Bad records carry {@link Long#MIN_VALUE} and never move time.
+     */
+    public static <T> WatermarkStrategy<ParsedRecord<T>> watermarks(
+            Duration maxOutOfOrderness, Duration idleness) {
+        return WatermarkStrategy.<ParsedRecord<T>>forBoundedOutOfOrderness(maxOutOfOrderness)
+                .withTimestampAssigner((r, previous) -> r.eventTime)
+                .withIdleness(idleness);
+    }
+
+    /** The dead-letter topic sink: at-least-once (a replayed rejection is harmless). */
+    public static KafkaSink<DeadLetter> deadLetterSink(String bootstrapServers, String topic) {
+        Properties props = new Properties();
+        props.setProperty("linger.ms", "20");
+        return KafkaSink.<DeadLetter>builder()
+                .setBootstrapServers(bootstrapServers)
+                .setKafkaProducerConfig(props)
+                .setRecordSerializer(new DeadLetterSerializer(topic))
+                .setDeliveryGuarantee(DeliveryGuarantee.AT_LEAST_ONCE)
+                .build();
+    }
+
+    private static OffsetsInitializer offsets(StartFrom from) {
+        switch (from) {
+            case EARLIEST:
+                return OffsetsInitializer.earliest();
+            case LATEST:
+                return OffsetsInitializer.latest();
+            default:
+                return OffsetsInitializer.committedOffsets(OffsetResetStrategy.EARLIEST);
+        }
+    }
+}

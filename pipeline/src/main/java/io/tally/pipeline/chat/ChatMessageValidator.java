@@ -1,0 +1,53 @@
+package io.tally.pipeline.chat;
+
+import io.tally.connectors.kafka.BadRecordReason;
+import io.tally.connectors.kafka.JsonRecord;
+import io.tally.connectors.kafka.RecordValidator;
+import io.tally.pipeline.chat.records.ChatMessage;
+import java.nio.charset.StandardCharsets;
+
+/** The field rules of a {@code chat-messages} record (SPEC §2.1). */
+public final class ChatMessageValidator implements RecordValidator<ChatMessage> {
+    private static final long serialVersionUID = 1L;
+
+    static final int MAX_USERNAME_CHARS = 100;
+    static final int MAX_TEXT_BYTES = 64 * 1024;
+
+    @Override
+    public ChatMessage read(JsonRecord json) {
+        ChatMessage m = new ChatMessage();
+        m.id = json.requireString("id");
+        m.username = json.requireString("username");
+        m.text = json.requireString("text");
+        m.room = json.optionalString("room", "default");
+        Long ts = json.requireTimestamp("ts");
+        if (m.id != null && m.id.isEmpty()) {
+            json.problem(BadRecordReason.BAD_VALUE, "id: must not be empty");
+        }
+        if (m.username != null) {
+            int chars = m.username.codePointCount(0, m.username.length());
+            if (chars < 1 || chars > MAX_USERNAME_CHARS) {
+                json.problem(
+                        BadRecordReason.BAD_VALUE,
+                        "username: expected 1–100 characters, got " + chars);
+            }
+        }
+        if (m.text != null) {
+            int bytes = m.text.getBytes(StandardCharsets.UTF_8).length;
+            if (bytes > MAX_TEXT_BYTES) {
+                json.problem(
+                        BadRecordReason.BAD_VALUE,
+                        "text: at most 64 KiB, got " + bytes + " bytes");
+            }
+        }
+        if (m.room == null || m.room.isEmpty()) {
+            m.room = "default";
+        }
+        m.ts = ts == null ? Long.MIN_VALUE : ts;
+        m.userKey = m.username == null ? null : UserKey.of(m.username);
+        m.sourceTopic = json.topic();
+        m.sourcePartition = json.partition();
+        m.sourceOffset = json.offset();
+        return m;
+    }
+}

@@ -1,0 +1,104 @@
+package io.tally.pipeline.chat.functions;
+
+import io.tally.pipeline.chat.ChatCalendar;
+import io.tally.pipeline.chat.CodePoints;
+import io.tally.pipeline.chat.DailyActivity;
+import io.tally.pipeline.chat.WordCounter;
+import io.tally.pipeline.chat.records.ChatMessage;
+import io.tally.pipeline.chat.records.DailyActivityRow;
+import io.tally.pipeline.job.EventTimeKeyedFunction;
+import java.time.LocalDate;
+import java.time.ZoneId;
+import org.apache.flink.api.common.functions.OpenContext;
+import org.apache.flink.api.common.state.MapState;
+import org.apache.flink.api.common.state.MapStateDescriptor;
+import org.apache.flink.api.common.typeinfo.Types;
+import org.apache.flink.util.Collector;
+
+/**
+ * Keyed by user key: one accumulator per calendar day in {@code timezone} (SPEC §2.5). A late
+ * message simply adds to its day, so every day is complete. When the watermark passes the end of a
+ * day's retention window, the day's state is dropped and its row deleted (SPEC §1.10) — but not
+ * because a bounded input ended (SPEC §1.4). Excluded senders are filtered before this function.
+ */
+public final class DailyActivityFunction
+        extends EventTimeKeyedFunction<String, ChatMessage, DailyActivityRow> {
+    private static final long serialVersionUID = 1L;
+
+    private final ZoneId zone;
+    private final int retentionDays;
+
+    private transient ChatCalendar calendar;
+    private transient MapState<Long, DailyActivity> days;
+
+    public DailyActivityFunction(ZoneId zone, int retentionDays) {
+        this.zone = zone;
+        this.retentionDays = retentionDays;
+    }
+
+    @Override
+    public void open(OpenContext context) {
+        calendar = new ChatCalendar(zone);
+        days =
+                getRuntimeContext()
+                        .getMapState(
+                                new MapStateDescriptor<>(
+                                        "days", Types.LONG, Types.POJO(DailyActivity.class)));
+    }
+
+    @Override
+    public void processElement(ChatMessage m, Context ctx, Collector<DailyActivityRow> out)
+            throws Exception {
+        observe(m.ts);
+        LocalDate date = calendar.dayOf(m.ts);
+        long epochDay = date.toEpochDay();
+        DailyActivity day = days.get(epochDay);
+        if (day == null) {
+            day = new DailyActivity();
+            // SPEC §2.5: the row goes once date < date(watermark) − retention-days, i.e. when the
+            // watermark reaches the start of date + retention-days + 1.
+            ctx.timerService().registerEventTimeTimer(retentionEnd(date));
+        }
+        day.add(m.ts, WordCounter.count(m.text), CodePoints.length(m.text));
+        days.put(epochDay, day);
+        out.collect(row(ctx.getCurrentKey(), date, day, false));
+    }
+
+    @Override
+    public void onTimer(long timestamp, OnTimerContext ctx, Collector<DailyActivityRow> out)
+            throws Exception {
+        if (isEndOfInput(timestamp, ctx.timerService().currentWatermark())) {
+            return;
+        }
+        LocalDate date = retentionDay(timestamp);
+        DailyActivity day = days.get(date.toEpochDay());
+        if (day != null) {
+            days.remove(date.toEpochDay());
+            out.collect(row(ctx.getCurrentKey(), date, day, true));
+        }
+    }
+
+    private long retentionEnd(LocalDate date) {
+        return calendar.startOfDay(date.plusDays(retentionDays + 1L));
+    }
+
+    /** The day whose retention ends at {@code timerTime}. */
+    private LocalDate retentionDay(long timerTime) {
+        return calendar.dayOf(timerTime).minusDays(retentionDays + 1L);
+    }
+
+    private static DailyActivityRow row(
+            String user, LocalDate date, DailyActivity day, boolean deleted) {
+        DailyActivityRow r = new DailyActivityRow();
+        r.username = user;
+        r.date = date;
+        r.messageCount = day.getMessageCount();
+        r.wordCount = day.getWordCount();
+        r.firstMessageTime = day.getFirstMessageTime();
+        r.lastMessageTime = day.getLastMessageTime();
+        r.avgMessageLength = day.avgMessageLength();
+        r.version = deleted ? day.getMessageCount() + 1 : day.getMessageCount();
+        r.deleted = deleted;
+        return r;
+    }
+}

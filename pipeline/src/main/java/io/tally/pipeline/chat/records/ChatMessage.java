@@ -1,0 +1,29 @@
+package io.tally.pipeline.chat.records;
+
+/**
+ * One valid chat message (SPEC §2.1), with its user key (§2.2) and where it was read from (so a
+ * message dropped later as too late can still be traced to its Kafka record). A Flink POJO.
+ */
+public class ChatMessage {
+    public String id;
+    public String room;
+    /** The username as sent (a label). */
+    public String username;
+    /** ASCII-lower-cased username: the key of every chat table. */
+    public String userKey;
+    /** Raw text exactly as logged; every metric is defined on it. */
+    public String text;
+    /** Event time, epoch ms. */
+    public long ts;
+
+    public String sourceTopic;
+    public int sourcePartition;
+    public long sourceOffset;
+
+    public ChatMessage() {}
+
+    @Override
+    public String toString() {
+        return "ChatMessage{" + id + " " + userKey + " @" + ts + "}";
+    }
+}

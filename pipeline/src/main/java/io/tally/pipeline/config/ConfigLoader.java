@@ -1,0 +1,315 @@
+package io.tally.pipeline.config;
+
+import static io.tally.pipeline.config.TallyConfig.Keys.*;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
+import io.tally.connectors.kafka.KafkaEndpoints.StartFrom;
+import io.tally.pipeline.config.TallyConfig.Pipeline;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.DateTimeException;
+import java.time.Duration;
+import java.time.ZoneId;
+import java.time.ZoneOffset;
+import java.util.ArrayList;
+import java.util.EnumSet;
+import java.util.HashMap;
+import java.util.Iterator;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Set;
+import java.util.function.Function;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+/**
+ * Resolves every setting from, in priority order, command-line flags, {@code TALLY_*} environment
+ * variables and a YAML file ({@code --config}), else its default (SPEC §5.2). Errors name the
+ * setting and where its bad value came from.
+ */
+public final class ConfigLoader {
+    private static final Pattern DURATION =
+            Pattern.compile("^(\\d+)\\s*(ms|s|m|min|h|d)?$", Pattern.CASE_INSENSITIVE);
+
+    private record Setting(String key, String defaultValue, Function<String, Object> parse) {}
+
+    private static final List<Setting> SETTINGS =
+            List.of(
+                    new Setting(BOOTSTRAP_SERVERS, "127.0.0.1:9092", ConfigLoader::nonEmpty),
+                    new Setting(JDBC_URL, null, ConfigLoader::jdbcUrl),
+                    new Setting(JDBC_USER, null, s -> s),
+                    new Setting(JDBC_PASSWORD_FILE, null, ConfigLoader::readableFile),
+                    new Setting(PIPELINES, "chat,reviews,members", ConfigLoader::pipelines),
+                    new Setting(TIMEZONE, "UTC", ConfigLoader::zone),
+                    new Setting(FROM, "committed", ConfigLoader::startFrom),
+                    new Setting(BOUNDED, "false", ConfigLoader::bool),
+                    new Setting(PARALLELISM, "2", s -> positiveInt(s, 1)),
+                    new Setting(CHECKPOINT_INTERVAL, "10s", ConfigLoader::duration),
+                    new Setting(FLUSH_INTERVAL, "500ms", ConfigLoader::duration),
+                    new Setting(MAX_OUT_OF_ORDERNESS, "5s", ConfigLoader::duration),
+                    new Setting(IDLENESS, "30s", ConfigLoader::duration),
+                    new Setting(MAX_FUTURE, "1d", ConfigLoader::duration),
+                    new Setting(MAX_RECORD_BYTES, "1048576", s -> positiveInt(s, 1)),
+                    new Setting(RETENTION_DAYS, "90", s -> positiveInt(s, 1)),
+                    new Setting(EXCLUDED_USERS, "dazza", ConfigLoader::userKeys),
+                    new Setting(GROUP_ID, "tally", ConfigLoader::nonEmpty),
+                    new Setting(TOPIC_CHAT, "chat-messages", ConfigLoader::nonEmpty),
+                    new Setting(TOPIC_REVIEWS, "reviews", ConfigLoader::nonEmpty),
+                    new Setting(TOPIC_MEMBERS, "member-imports", ConfigLoader::nonEmpty),
+                    new Setting(TOPIC_DEAD_LETTERS, "tally-dead-letters", ConfigLoader::nonEmpty),
+                    new Setting(TOPIC_ALERTS, "r4r-alerts", ConfigLoader::nonEmpty));
+
+    /** Legacy integer hours (SPEC §1.3), used only when {@code timezone} is not given anywhere. */
+    static final String TIMEZONE_OFFSET = "timezoneOffset";
+
+    private ConfigLoader() {}
+
+    /** Option names this loader knows (for {@code --help} texts and YAML validation). */
+    public static List<String> keys() {
+        return SETTINGS.stream().map(Setting::key).toList();
+    }
+
+    /**
+     * @param flags option name → value, only for flags given on the command line
+     * @param env the process environment
+     * @param yamlFile the {@code --config} file, or null
+     */
+    public static TallyConfig load(
+            Map<String, String> flags, Map<String, String> env, Path yamlFile) {
+        Map<String, String> yaml = yamlFile == null ? Map.of() : readYaml(yamlFile);
+        Map<String, Object> values = new HashMap<>();
+        for (Setting s : SETTINGS) {
+            String raw;
+            String origin;
+            String envName = envName(s.key());
+            if (flags.containsKey(s.key())) {
+                raw = flags.get(s.key());
+                origin = "--" + s.key();
+            } else if (env.containsKey(envName)) {
+                raw = env.get(envName);
+                origin = envName;
+            } else if (yaml.containsKey(s.key())) {
+                raw = yaml.get(s.key());
+                origin = yamlFile + ": " + s.key();
+            } else {
+                raw = s.defaultValue();
+                origin = "default of " + s.key();
+            }
+            if (s.key().equals(TIMEZONE) && raw.equals("UTC") && origin.startsWith("default")) {
+                String legacy =
+                        env.getOrDefault("TALLY_TIMEZONE_OFFSET", yaml.get(TIMEZONE_OFFSET));
+                if (legacy != null) {
+                    raw = legacyOffset(legacy);
+                    origin = "timezoneOffset";
+                }
+            }
+            try {
+                values.put(s.key(), raw == null ? null : s.parse().apply(raw.trim()));
+            } catch (ConfigException | IllegalArgumentException | DateTimeException e) {
+                throw new ConfigException(origin + ": " + e.getMessage());
+            }
+        }
+        return new TallyConfig(values);
+    }
+
+    static String envName(String key) {
+        return "TALLY_" + key.toUpperCase(Locale.ROOT).replace('-', '_');
+    }
+
+    private static Map<String, String> readYaml(Path file) {
+        JsonNode root;
+        try {
+            root = new ObjectMapper(new YAMLFactory()).readTree(Files.readAllBytes(file));
+        } catch (IOException e) {
+            throw new ConfigException("--config " + file + ": cannot read: " + e.getMessage());
+        }
+        Map<String, String> out = new LinkedHashMap<>();
+        if (root == null || root.isMissingNode() || root.isNull()) {
+            return out;
+        }
+        if (!root.isObject()) {
+            throw new ConfigException("--config " + file + ": expected a mapping of settings");
+        }
+        Set<String> known = new java.util.HashSet<>(keys());
+        known.add(TIMEZONE_OFFSET);
+        // Sections owned by later pipelines (members credentials etc.) are read where they are
+        // used.
+        Set<String> sections = Set.of("credentials", "members", "reviews", "algorithm");
+        for (Iterator<Map.Entry<String, JsonNode>> it = root.fields(); it.hasNext(); ) {
+            Map.Entry<String, JsonNode> e = it.next();
+            if (sections.contains(e.getKey())) {
+                continue;
+            }
+            if (!known.contains(e.getKey())) {
+                throw new ConfigException(
+                        "--config "
+                                + file
+                                + ": unknown setting '"
+                                + e.getKey()
+                                + "' (known: "
+                                + String.join(", ", keys())
+                                + ")");
+            }
+            JsonNode v = e.getValue();
+            if (v.isArray()) {
+                List<String> items = new ArrayList<>();
+                v.forEach(x -> items.add(x.asText()));
+                out.put(e.getKey(), String.join(",", items));
+            } else if (!v.isNull()) {
+                out.put(e.getKey(), v.asText());
+            }
+        }
+        return out;
+    }
+
+    private static Object nonEmpty(String s) {
+        if (s.isEmpty()) {
+            throw new ConfigException("must not be empty");
+        }
+        return s;
+    }
+
+    private static Object jdbcUrl(String s) {
+        if (!s.startsWith("jdbc:postgresql://")) {
+            throw new ConfigException(
+                    "expected jdbc:postgresql://host:port/database, got '" + s + "'");
+        }
+        return s;
+    }
+
+    private static Object readableFile(String s) {
+        Path p = Path.of(s);
+        if (!Files.isReadable(p)) {
+            throw new ConfigException("cannot read file '" + s + "'");
+        }
+        return p;
+    }
+
+    private static Object pipelines(String s) {
+        Set<Pipeline> out = EnumSet.noneOf(Pipeline.class);
+        for (String part : s.split(",")) {
+            String name = part.trim();
+            if (name.isEmpty()) {
+                continue;
+            }
+            try {
+                out.add(Pipeline.valueOf(name.toUpperCase(Locale.ROOT)));
+            } catch (IllegalArgumentException e) {
+                throw new ConfigException(
+                        "unknown pipeline '" + name + "' (chat, reviews, members)");
+            }
+        }
+        if (out.isEmpty()) {
+            throw new ConfigException("name at least one pipeline (chat, reviews, members)");
+        }
+        return out;
+    }
+
+    /** An IANA zone or a fixed offset such as {@code +10:00} (SPEC §1.3). */
+    private static Object zone(String s) {
+        try {
+            return ZoneId.of(s);
+        } catch (DateTimeException e) {
+            throw new ConfigException(
+                    "unknown time zone '"
+                            + s
+                            + "' (an IANA zone such as Australia/Sydney, or an offset such as +10:00)");
+        }
+    }
+
+    private static String legacyOffset(String hours) {
+        try {
+            return ZoneOffset.ofHours(Integer.parseInt(hours.trim())).getId();
+        } catch (NumberFormatException | DateTimeException e) {
+            throw new ConfigException(
+                    "timezoneOffset: expected whole hours -18..18, got '" + hours + "'");
+        }
+    }
+
+    private static Object startFrom(String s) {
+        try {
+            return StartFrom.valueOf(s.toUpperCase(Locale.ROOT));
+        } catch (IllegalArgumentException e) {
+            throw new ConfigException("expected earliest, latest or committed, got '" + s + "'");
+        }
+    }
+
+    private static Object bool(String s) {
+        switch (s.toLowerCase(Locale.ROOT)) {
+            case "true":
+            case "yes":
+            case "1":
+                return true;
+            case "false":
+            case "no":
+            case "0":
+                return false;
+            default:
+                throw new ConfigException("expected true or false, got '" + s + "'");
+        }
+    }
+
+    private static Object positiveInt(String s, int min) {
+        try {
+            int v = Integer.parseInt(s);
+            if (v < min) {
+                throw new ConfigException("must be at least " + min + ", got " + v);
+            }
+            return v;
+        } catch (NumberFormatException e) {
+            throw new ConfigException("expected a whole number, got '" + s + "'");
+        }
+    }
+
+    /**
+     * {@code 500ms}, {@code 10s}, {@code 5m}, {@code 2h}, {@code 1d}, a bare number of ms, or ISO.
+     */
+    static Duration duration(String s) {
+        Matcher m = DURATION.matcher(s);
+        if (m.matches()) {
+            long n = Long.parseLong(m.group(1));
+            String unit = m.group(2) == null ? "ms" : m.group(2).toLowerCase(Locale.ROOT);
+            switch (unit) {
+                case "ms":
+                    return Duration.ofMillis(n);
+                case "s":
+                    return Duration.ofSeconds(n);
+                case "m":
+                case "min":
+                    return Duration.ofMinutes(n);
+                case "h":
+                    return Duration.ofHours(n);
+                default:
+                    return Duration.ofDays(n);
+            }
+        }
+        try {
+            return Duration.parse(s);
+        } catch (DateTimeException e) {
+            throw new ConfigException(
+                    "expected a duration such as 500ms, 10s, 5m, 1d, got '" + s + "'");
+        }
+    }
+
+    /** Bot names compared on the user key: ASCII A–Z lower-cased only (SPEC §2.2). */
+    private static Object userKeys(String s) {
+        List<String> out = new ArrayList<>();
+        for (String part : s.split(",")) {
+            String name = part.trim();
+            if (!name.isEmpty()) {
+                StringBuilder b = new StringBuilder(name.length());
+                for (int i = 0; i < name.length(); i++) {
+                    char c = name.charAt(i);
+                    b.append(c >= 'A' && c <= 'Z' ? (char) (c + 32) : c);
+                }
+                out.add(b.toString());
+            }
+        }
+        return out;
+    }
+}

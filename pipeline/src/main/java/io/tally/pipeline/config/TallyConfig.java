@@ -1,0 +1,179 @@
+package io.tally.pipeline.config;
+
+import io.tally.connectors.kafka.KafkaEndpoints.StartFrom;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.ZoneId;
+import java.util.EnumSet;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import org.apache.flink.api.common.ExecutionConfig;
+
+/**
+ * Every setting of a Tally run, typed and validated once (SPEC §5.2 common options). Built by
+ * {@link ConfigLoader} from flags, {@code TALLY_*} environment variables and a YAML file, in that
+ * priority; registered as the job's global parameters so it shows in the Flink web UI.
+ */
+public final class TallyConfig extends ExecutionConfig.GlobalJobParameters {
+    private static final long serialVersionUID = 1L;
+
+    /** The three pipelines of SPEC §2–§4. */
+    public enum Pipeline {
+        CHAT,
+        REVIEWS,
+        MEMBERS
+    }
+
+    public final String bootstrapServers;
+    public final String jdbcUrl;
+    public final String jdbcUser;
+
+    /** Read when connecting; never a password on the command line (SPEC §5.2). */
+    public final Path jdbcPasswordFile;
+
+    public final Set<Pipeline> pipelines;
+    public final ZoneId timezone;
+    public final StartFrom from;
+    public final boolean bounded;
+    public final int parallelism;
+    public final Duration checkpointInterval;
+    public final Duration flushInterval;
+    public final Duration maxOutOfOrderness;
+    public final Duration idleness;
+    public final Duration maxFuture;
+    public final int maxRecordBytes;
+    public final int retentionDays;
+
+    /** User keys of bot senders (SPEC §2.2), already ASCII-lower-cased. */
+    public final List<String> excludedUsers;
+
+    public final String groupId;
+    public final String chatTopic;
+    public final String reviewsTopic;
+    public final String membersTopic;
+    public final String deadLetterTopic;
+    public final String alertsTopic;
+
+    TallyConfig(Map<String, Object> v) {
+        bootstrapServers = (String) v.get(Keys.BOOTSTRAP_SERVERS);
+        jdbcUrl = (String) v.get(Keys.JDBC_URL);
+        jdbcUser = (String) v.get(Keys.JDBC_USER);
+        jdbcPasswordFile = (Path) v.get(Keys.JDBC_PASSWORD_FILE);
+        @SuppressWarnings("unchecked")
+        Set<Pipeline> p = (Set<Pipeline>) v.get(Keys.PIPELINES);
+        pipelines = EnumSet.copyOf(p);
+        timezone = (ZoneId) v.get(Keys.TIMEZONE);
+        from = (StartFrom) v.get(Keys.FROM);
+        bounded = (Boolean) v.get(Keys.BOUNDED);
+        parallelism = (Integer) v.get(Keys.PARALLELISM);
+        checkpointInterval = (Duration) v.get(Keys.CHECKPOINT_INTERVAL);
+        flushInterval = (Duration) v.get(Keys.FLUSH_INTERVAL);
+        maxOutOfOrderness = (Duration) v.get(Keys.MAX_OUT_OF_ORDERNESS);
+        idleness = (Duration) v.get(Keys.IDLENESS);
+        maxFuture = (Duration) v.get(Keys.MAX_FUTURE);
+        maxRecordBytes = (Integer) v.get(Keys.MAX_RECORD_BYTES);
+        retentionDays = (Integer) v.get(Keys.RETENTION_DAYS);
+        @SuppressWarnings("unchecked")
+        List<String> excluded = (List<String>) v.get(Keys.EXCLUDED_USERS);
+        excludedUsers = List.copyOf(excluded);
+        groupId = (String) v.get(Keys.GROUP_ID);
+        chatTopic = (String) v.get(Keys.TOPIC_CHAT);
+        reviewsTopic = (String) v.get(Keys.TOPIC_REVIEWS);
+        membersTopic = (String) v.get(Keys.TOPIC_MEMBERS);
+        deadLetterTopic = (String) v.get(Keys.TOPIC_DEAD_LETTERS);
+        alertsTopic = (String) v.get(Keys.TOPIC_ALERTS);
+    }
+
+    /** The defaults alone, with the given JDBC URL (for tests and the embedded demo). */
+    public static TallyConfig defaults() {
+        return ConfigLoader.load(Map.of(), Map.of(), null);
+    }
+
+    /** A copy with some settings replaced, given by their option names (e.g. {@code timezone}). */
+    public TallyConfig with(Map<String, String> overrides) {
+        Map<String, String> flags = new LinkedHashMap<>(toMap());
+        flags.putAll(overrides);
+        flags.values().removeIf(s -> s == null || s.isEmpty());
+        return ConfigLoader.load(flags, Map.of(), null);
+    }
+
+    public boolean runs(Pipeline pipeline) {
+        return pipelines.contains(pipeline);
+    }
+
+    /** Option name → value, as shown in the Flink web UI; the password file path but no secret. */
+    @Override
+    public Map<String, String> toMap() {
+        Map<String, String> m = new LinkedHashMap<>();
+        m.put(Keys.BOOTSTRAP_SERVERS, bootstrapServers);
+        m.put(Keys.JDBC_URL, jdbcUrl);
+        m.put(Keys.JDBC_USER, jdbcUser);
+        m.put(
+                Keys.JDBC_PASSWORD_FILE,
+                jdbcPasswordFile == null ? null : jdbcPasswordFile.toString());
+        m.put(
+                Keys.PIPELINES,
+                String.join(
+                        ",",
+                        pipelines.stream()
+                                .map(x -> x.name().toLowerCase(java.util.Locale.ROOT))
+                                .toList()));
+        m.put(Keys.TIMEZONE, timezone.getId());
+        m.put(Keys.FROM, from.name().toLowerCase(java.util.Locale.ROOT));
+        m.put(Keys.BOUNDED, Boolean.toString(bounded));
+        m.put(Keys.PARALLELISM, Integer.toString(parallelism));
+        m.put(Keys.CHECKPOINT_INTERVAL, checkpointInterval.toMillis() + "ms");
+        m.put(Keys.FLUSH_INTERVAL, flushInterval.toMillis() + "ms");
+        m.put(Keys.MAX_OUT_OF_ORDERNESS, maxOutOfOrderness.toMillis() + "ms");
+        m.put(Keys.IDLENESS, idleness.toMillis() + "ms");
+        m.put(Keys.MAX_FUTURE, maxFuture.toMillis() + "ms");
+        m.put(Keys.MAX_RECORD_BYTES, Integer.toString(maxRecordBytes));
+        m.put(Keys.RETENTION_DAYS, Integer.toString(retentionDays));
+        m.put(Keys.EXCLUDED_USERS, String.join(",", excludedUsers));
+        m.put(Keys.GROUP_ID, groupId);
+        m.put(Keys.TOPIC_CHAT, chatTopic);
+        m.put(Keys.TOPIC_REVIEWS, reviewsTopic);
+        m.put(Keys.TOPIC_MEMBERS, membersTopic);
+        m.put(Keys.TOPIC_DEAD_LETTERS, deadLetterTopic);
+        m.put(Keys.TOPIC_ALERTS, alertsTopic);
+        return m;
+    }
+
+    @Override
+    public String toString() {
+        return "TallyConfig" + toMap();
+    }
+
+    /**
+     * Option names: the flag without its dashes, the YAML key, and {@code TALLY_} + upper snake.
+     */
+    public static final class Keys {
+        public static final String BOOTSTRAP_SERVERS = "bootstrap-servers";
+        public static final String JDBC_URL = "jdbc-url";
+        public static final String JDBC_USER = "jdbc-user";
+        public static final String JDBC_PASSWORD_FILE = "jdbc-password-file";
+        public static final String PIPELINES = "pipelines";
+        public static final String TIMEZONE = "timezone";
+        public static final String FROM = "from";
+        public static final String BOUNDED = "bounded";
+        public static final String PARALLELISM = "parallelism";
+        public static final String CHECKPOINT_INTERVAL = "checkpoint-interval";
+        public static final String FLUSH_INTERVAL = "flush-interval";
+        public static final String MAX_OUT_OF_ORDERNESS = "max-out-of-orderness";
+        public static final String IDLENESS = "idleness";
+        public static final String MAX_FUTURE = "max-future";
+        public static final String MAX_RECORD_BYTES = "max-record-bytes";
+        public static final String RETENTION_DAYS = "retention-days";
+        public static final String EXCLUDED_USERS = "excluded-users";
+        public static final String GROUP_ID = "group-id";
+        public static final String TOPIC_CHAT = "topic-chat";
+        public static final String TOPIC_REVIEWS = "topic-reviews";
+        public static final String TOPIC_MEMBERS = "topic-members";
+        public static final String TOPIC_DEAD_LETTERS = "topic-dead-letters";
+        public static final String TOPIC_ALERTS = "topic-alerts";
+
+        private Keys() {}
+    }
+}
