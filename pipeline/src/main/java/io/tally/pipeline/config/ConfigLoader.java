@@ -57,6 +57,7 @@ public final class ConfigLoader {
                     new Setting(MAX_RECORD_BYTES, "1048576", s -> positiveInt(s, 1)),
                     new Setting(RETENTION_DAYS, "90", s -> positiveInt(s, 1)),
                     new Setting(EXCLUDED_USERS, "dazza", ConfigLoader::userKeys),
+                    new Setting(STATE_DIR, ".tally/state", s -> Path.of(s)),
                     new Setting(GROUP_ID, "tally", ConfigLoader::nonEmpty),
                     new Setting(TOPIC_CHAT, "chat-messages", ConfigLoader::nonEmpty),
                     new Setting(TOPIC_REVIEWS, "reviews", ConfigLoader::nonEmpty),

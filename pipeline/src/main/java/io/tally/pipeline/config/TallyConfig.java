@@ -49,6 +49,9 @@ public final class TallyConfig extends ExecutionConfig.GlobalJobParameters {
     /** User keys of bot senders (SPEC §2.2), already ASCII-lower-cased. */
     public final List<String> excludedUsers;
 
+    /** Where a local run keeps checkpoints, to resume its state after a restart. */
+    public final Path stateDir;
+
     public final String groupId;
     public final String chatTopic;
     public final String reviewsTopic;
@@ -78,6 +81,7 @@ public final class TallyConfig extends ExecutionConfig.GlobalJobParameters {
         @SuppressWarnings("unchecked")
         List<String> excluded = (List<String>) v.get(Keys.EXCLUDED_USERS);
         excludedUsers = List.copyOf(excluded);
+        stateDir = (Path) v.get(Keys.STATE_DIR);
         groupId = (String) v.get(Keys.GROUP_ID);
         chatTopic = (String) v.get(Keys.TOPIC_CHAT);
         reviewsTopic = (String) v.get(Keys.TOPIC_REVIEWS);
@@ -132,6 +136,7 @@ public final class TallyConfig extends ExecutionConfig.GlobalJobParameters {
         m.put(Keys.MAX_RECORD_BYTES, Integer.toString(maxRecordBytes));
         m.put(Keys.RETENTION_DAYS, Integer.toString(retentionDays));
         m.put(Keys.EXCLUDED_USERS, String.join(",", excludedUsers));
+        m.put(Keys.STATE_DIR, stateDir.toString());
         m.put(Keys.GROUP_ID, groupId);
         m.put(Keys.TOPIC_CHAT, chatTopic);
         m.put(Keys.TOPIC_REVIEWS, reviewsTopic);
@@ -167,6 +172,7 @@ public final class TallyConfig extends ExecutionConfig.GlobalJobParameters {
         public static final String MAX_RECORD_BYTES = "max-record-bytes";
         public static final String RETENTION_DAYS = "retention-days";
         public static final String EXCLUDED_USERS = "excluded-users";
+        public static final String STATE_DIR = "state-dir";
         public static final String GROUP_ID = "group-id";
         public static final String TOPIC_CHAT = "topic-chat";
         public static final String TOPIC_REVIEWS = "topic-reviews";

@@ -1,0 +1,146 @@
+package io.tally.pipeline.cli;
+
+import io.tally.pipeline.config.ConfigLoader;
+import io.tally.pipeline.config.TallyConfig;
+import io.tally.pipeline.config.TallyConfig.Keys;
+import java.nio.file.Path;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import picocli.CommandLine.Option;
+
+/**
+ * The SPEC §5.2 common options. Each is also a {@code TALLY_*} environment variable and a key of
+ * the {@code --config} YAML file, in that priority after the flag; {@link ConfigLoader} resolves
+ * and validates them into one {@link TallyConfig}.
+ */
+public class CommonOptions {
+    @Option(names = "--config", paramLabel = "FILE", description = "YAML file with settings (keys as the flag names).")
+    Path config;
+
+    @Option(names = "--bootstrap-servers", paramLabel = "HOST:PORT", description = "Kafka brokers (TALLY_BOOTSTRAP_SERVERS; default 127.0.0.1:9092).")
+    String bootstrapServers;
+
+    @Option(names = "--jdbc-url", paramLabel = "URL", description = "PostgreSQL, e.g. jdbc:postgresql://127.0.0.1:5432/tally (TALLY_JDBC_URL).")
+    String jdbcUrl;
+
+    @Option(names = "--jdbc-user", paramLabel = "USER", description = "PostgreSQL user (TALLY_JDBC_USER).")
+    String jdbcUser;
+
+    @Option(names = "--jdbc-password-file", paramLabel = "FILE", description = "File holding the PostgreSQL password; never a password on the command line.")
+    String jdbcPasswordFile;
+
+    @Option(names = "--pipelines", paramLabel = "LIST", description = "Pipelines to run: chat,reviews,members (default all).")
+    String pipelines;
+
+    @Option(names = "--timezone", paramLabel = "ZONE", description = "IANA zone or offset for days and hours (default UTC).")
+    String timezone;
+
+    @Option(names = "--from", paramLabel = "WHERE", description = "earliest, latest or committed (default committed, else earliest).")
+    String from;
+
+    @Option(names = "--bounded", description = "Read up to the end offsets at start, flush, and exit 0.")
+    Boolean bounded;
+
+    @Option(names = "--parallelism", paramLabel = "N", description = "Operator parallelism (default 2).")
+    String parallelism;
+
+    @Option(names = "--checkpoint-interval", paramLabel = "DURATION", description = "e.g. 10s (default).")
+    String checkpointInterval;
+
+    @Option(names = "--flush-interval", paramLabel = "DURATION", description = "Upsert flush interval, e.g. 500ms (default).")
+    String flushInterval;
+
+    @Option(names = "--max-out-of-orderness", paramLabel = "DURATION", description = "Watermark bound (default 5s).")
+    String maxOutOfOrderness;
+
+    @Option(names = "--idleness", paramLabel = "DURATION", description = "Source idleness (default 30s).")
+    String idleness;
+
+    @Option(names = "--max-future", paramLabel = "DURATION", description = "Reject timestamps further ahead of the clock (default 1d).")
+    String maxFuture;
+
+    @Option(names = "--max-record-bytes", paramLabel = "N", description = "Reject larger records (default 1048576).")
+    String maxRecordBytes;
+
+    @Option(names = "--retention-days", paramLabel = "N", description = "Days of per-day state and rows (default 90).")
+    String retentionDays;
+
+    @Option(names = "--excluded-users", paramLabel = "LIST", description = "Bot senders, comma-separated (default dazza).")
+    String excludedUsers;
+
+    @Option(names = "--state-dir", paramLabel = "DIR", description = "Checkpoints of a local run, to resume after a restart (default .tally/state).")
+    String stateDir;
+
+    @Option(names = "--group-id", paramLabel = "ID", description = "Kafka consumer group prefix (default tally).")
+    String groupId;
+
+    @Option(names = "--topic-chat", paramLabel = "TOPIC", description = "default chat-messages")
+    String topicChat;
+
+    @Option(names = "--topic-reviews", paramLabel = "TOPIC", description = "default reviews")
+    String topicReviews;
+
+    @Option(names = "--topic-members", paramLabel = "TOPIC", description = "default member-imports")
+    String topicMembers;
+
+    @Option(names = "--topic-dead-letters", paramLabel = "TOPIC", description = "default tally-dead-letters")
+    String topicDeadLetters;
+
+    @Option(names = "--topic-alerts", paramLabel = "TOPIC", description = "default r4r-alerts")
+    String topicAlerts;
+
+    /** The flags given on the command line, by option name. */
+    public Map<String, String> flags() {
+        Map<String, String> m = new LinkedHashMap<>();
+        put(m, Keys.BOOTSTRAP_SERVERS, bootstrapServers);
+        put(m, Keys.JDBC_URL, jdbcUrl);
+        put(m, Keys.JDBC_USER, jdbcUser);
+        put(m, Keys.JDBC_PASSWORD_FILE, jdbcPasswordFile);
+        put(m, Keys.PIPELINES, pipelines);
+        put(m, Keys.TIMEZONE, timezone);
+        put(m, Keys.FROM, from);
+        put(m, Keys.BOUNDED, bounded == null ? null : bounded.toString());
+        put(m, Keys.PARALLELISM, parallelism);
+        put(m, Keys.CHECKPOINT_INTERVAL, checkpointInterval);
+        put(m, Keys.FLUSH_INTERVAL, flushInterval);
+        put(m, Keys.MAX_OUT_OF_ORDERNESS, maxOutOfOrderness);
+        put(m, Keys.IDLENESS, idleness);
+        put(m, Keys.MAX_FUTURE, maxFuture);
+        put(m, Keys.MAX_RECORD_BYTES, maxRecordBytes);
+        put(m, Keys.RETENTION_DAYS, retentionDays);
+        put(m, Keys.EXCLUDED_USERS, excludedUsers);
+        put(m, Keys.STATE_DIR, stateDir);
+        put(m, Keys.GROUP_ID, groupId);
+        put(m, Keys.TOPIC_CHAT, topicChat);
+        put(m, Keys.TOPIC_REVIEWS, topicReviews);
+        put(m, Keys.TOPIC_MEMBERS, topicMembers);
+        put(m, Keys.TOPIC_DEAD_LETTERS, topicDeadLetters);
+        put(m, Keys.TOPIC_ALERTS, topicAlerts);
+        return m;
+    }
+
+    /** Resolves flags, environment and YAML into the typed configuration. */
+    public TallyConfig load() {
+        return ConfigLoader.load(flags(), System.getenv(), config);
+    }
+
+    /** Like {@link #load()}, with defaults of a command's own (flags, env and YAML still win). */
+    public TallyConfig load(Map<String, String> commandDefaults) {
+        Map<String, String> env = System.getenv();
+        Map<String, String> flags = new LinkedHashMap<>();
+        commandDefaults.forEach(
+                (k, v) -> {
+                    if (!env.containsKey("TALLY_" + k.toUpperCase(java.util.Locale.ROOT).replace('-', '_'))) {
+                        flags.put(k, v);
+                    }
+                });
+        flags.putAll(flags());
+        return ConfigLoader.load(flags, env, config);
+    }
+
+    private static void put(Map<String, String> m, String key, String value) {
+        if (value != null) {
+            m.put(key, value);
+        }
+    }
+}

@@ -1,0 +1,163 @@
+package io.tally.pipeline.job;
+
+import io.tally.connectors.postgres.SchemaMigrator;
+import io.tally.pipeline.config.ConfigException;
+import io.tally.pipeline.config.TallyConfig;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.SQLException;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Properties;
+import java.util.Set;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.AdminClientConfig;
+import org.apache.kafka.clients.admin.NewTopic;
+import org.apache.kafka.common.errors.TopicExistsException;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Checks before a job starts: Kafka and PostgreSQL answer (one clear line within seconds, not a
+ * stack trace minutes later, SPEC §5.2), the topics exist, the schema is migrated (SPEC §1.11).
+ */
+public final class Preflight {
+    private static final Logger LOG = LoggerFactory.getLogger(Preflight.class);
+    static final int TIMEOUT_SECONDS = 10;
+    /** Partitions of topics Tally creates itself; enough for a few TaskManager slots. */
+    public static final int DEFAULT_PARTITIONS = 4;
+
+    private Preflight() {}
+
+    /** Fails with {@link UnreachableException} unless the broker answers within 10 s. */
+    public static void checkKafka(String bootstrapServers) {
+        try (Admin admin = Admin.create(adminProps(bootstrapServers))) {
+            admin.describeCluster().nodes().get(TIMEOUT_SECONDS, TimeUnit.SECONDS);
+        } catch (TimeoutException | ExecutionException e) {
+            throw new UnreachableException(
+                    "cannot reach Kafka at "
+                            + bootstrapServers
+                            + " within "
+                            + TIMEOUT_SECONDS
+                            + " s (is a broker running there? set --bootstrap-servers)");
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new UnreachableException("interrupted while connecting to Kafka");
+        } catch (org.apache.kafka.common.KafkaException e) {
+            throw new UnreachableException(
+                    "cannot use Kafka at " + bootstrapServers + ": " + e.getMessage());
+        }
+    }
+
+    /** Creates the topics that do not exist yet (existing ones are left as they are). */
+    public static void ensureTopics(String bootstrapServers, List<String> topics) {
+        try (Admin admin = Admin.create(adminProps(bootstrapServers))) {
+            Set<String> existing = admin.listTopics().names().get(TIMEOUT_SECONDS, TimeUnit.SECONDS);
+            List<NewTopic> missing = new ArrayList<>();
+            for (String t : topics) {
+                if (!existing.contains(t)) {
+                    missing.add(new NewTopic(t, DEFAULT_PARTITIONS, (short) 1));
+                }
+            }
+            if (missing.isEmpty()) {
+                return;
+            }
+            try {
+                admin.createTopics(missing).all().get(TIMEOUT_SECONDS, TimeUnit.SECONDS);
+                LOG.info("Created topics {}", missing.stream().map(NewTopic::name).toList());
+            } catch (ExecutionException e) {
+                if (!(e.getCause() instanceof TopicExistsException)) {
+                    throw e;
+                }
+            }
+        } catch (TimeoutException | ExecutionException e) {
+            throw new UnreachableException(
+                    "cannot create topics on Kafka at " + bootstrapServers + ": " + e.getMessage());
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new UnreachableException("interrupted while creating topics");
+        }
+    }
+
+    /** Fails with {@link UnreachableException} unless PostgreSQL accepts a connection in 10 s. */
+    public static void checkPostgres(TallyConfig config) {
+        if (config.jdbcUrl == null) {
+            throw new ConfigException(
+                    "--jdbc-url is required (e.g. jdbc:postgresql://127.0.0.1:5432/tally), or set TALLY_JDBC_URL");
+        }
+        try (Connection c = connect(config)) {
+            c.isValid(TIMEOUT_SECONDS);
+        } catch (SQLException e) {
+            throw new UnreachableException(
+                    "cannot reach PostgreSQL at " + config.jdbcUrl + ": " + oneLine(e.getMessage()));
+        }
+    }
+
+    /** Applies the schema migrations; returns how many ran now. */
+    public static int migrate(TallyConfig config) {
+        checkPostgres(config);
+        return SchemaMigrator.migrate(
+                withTimeouts(config.jdbcUrl),
+                config.jdbcUser,
+                password(config),
+                Preflight.class.getClassLoader(),
+                "classpath:db/migration");
+    }
+
+    public static Connection connect(TallyConfig config) throws SQLException {
+        Properties props = new Properties();
+        if (config.jdbcUser != null) {
+            props.setProperty("user", config.jdbcUser);
+        }
+        String password = password(config);
+        if (password != null) {
+            props.setProperty("password", password);
+        }
+        return DriverManager.getConnection(withTimeouts(config.jdbcUrl), props);
+    }
+
+    private static String password(TallyConfig config) {
+        if (config.jdbcPasswordFile == null) {
+            return null;
+        }
+        try {
+            return Files.readString(config.jdbcPasswordFile).trim();
+        } catch (IOException e) {
+            throw new ConfigException(
+                    "--jdbc-password-file: cannot read " + config.jdbcPasswordFile + ": " + e.getMessage());
+        }
+    }
+
+    /** Bounds connecting, so an unreachable server is reported within the SPEC §5.2 30 s. */
+    private static String withTimeouts(String url) {
+        String sep = url.contains("?") ? "&" : "?";
+        String out = url;
+        if (!url.contains("connectTimeout=")) {
+            out += sep + "connectTimeout=" + TIMEOUT_SECONDS;
+            sep = "&";
+        }
+        if (!url.contains("loginTimeout=")) {
+            out += sep + "loginTimeout=" + TIMEOUT_SECONDS;
+        }
+        return out;
+    }
+
+    private static Properties adminProps(String bootstrapServers) {
+        Properties p = new Properties();
+        p.setProperty(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers);
+        p.setProperty(AdminClientConfig.REQUEST_TIMEOUT_MS_CONFIG, "5000");
+        p.setProperty(AdminClientConfig.DEFAULT_API_TIMEOUT_MS_CONFIG, "10000");
+        // Fail fast instead of retrying an unknown host for a long time.
+        p.setProperty(AdminClientConfig.RECONNECT_BACKOFF_MAX_MS_CONFIG, "1000");
+        return p;
+    }
+
+    private static String oneLine(String s) {
+        return s == null ? "" : s.replaceAll("\\s+", " ").trim();
+    }
+}

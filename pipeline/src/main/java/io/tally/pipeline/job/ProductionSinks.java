@@ -1,0 +1,44 @@
+package io.tally.pipeline.job;
+
+import io.tally.connectors.kafka.DeadLetter;
+import io.tally.connectors.kafka.KafkaEndpoints;
+import io.tally.connectors.postgres.JdbcSettings;
+import io.tally.connectors.postgres.UpsertSink;
+import io.tally.connectors.postgres.UpsertTable;
+import io.tally.pipeline.config.TallyConfig;
+import org.apache.flink.streaming.api.datastream.DataStream;
+
+/** The real edges: the PostgreSQL upsert sink and the Kafka dead-letter topic. */
+public final class ProductionSinks implements TallySinks {
+    private final TallyConfig config;
+
+    public ProductionSinks(TallyConfig config) {
+        this.config = config;
+    }
+
+    @Override
+    public <T> void upsert(DataStream<T> rows, UpsertTable<T> table) {
+        rows.sinkTo(UpsertSink.of(table, jdbcSettings(config)))
+                .uid("sink-" + table.name())
+                .name("PostgreSQL " + table.name())
+                .setParallelism(rows.getParallelism());
+    }
+
+    @Override
+    public void deadLetters(DataStream<DeadLetter> deadLetters, String pipeline) {
+        deadLetters
+                .sinkTo(
+                        KafkaEndpoints.deadLetterSink(
+                                config.bootstrapServers, config.deadLetterTopic))
+                .uid(pipeline + "-dead-letter-sink")
+                .name("Kafka " + config.deadLetterTopic + " (" + pipeline + ")");
+    }
+
+    public static JdbcSettings jdbcSettings(TallyConfig config) {
+        return JdbcSettings.builder(config.jdbcUrl)
+                .user(config.jdbcUser)
+                .passwordFile(config.jdbcPasswordFile == null ? null : config.jdbcPasswordFile.toString())
+                .flushInterval(config.flushInterval)
+                .build();
+    }
+}

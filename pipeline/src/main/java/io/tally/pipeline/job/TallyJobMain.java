@@ -1,0 +1,27 @@
+package io.tally.pipeline.job;
+
+import io.tally.pipeline.cli.CommonOptions;
+import io.tally.pipeline.config.TallyConfig;
+import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
+import picocli.CommandLine;
+
+/**
+ * Entry point of the job jar on a Flink cluster ({@code flink run}, {@code tally submit},
+ * application mode). Takes the same options as {@code tally run}; the cluster provides Flink.
+ */
+public final class TallyJobMain {
+    private TallyJobMain() {}
+
+    public static void main(String[] args) throws Exception {
+        CommonOptions options = new CommonOptions();
+        new CommandLine(options).parseArgs(args);
+        TallyConfig config = options.load();
+        Preflight.checkKafka(config.bootstrapServers);
+        Preflight.ensureTopics(config.bootstrapServers, TopicNames.inputsAndOutputs(config));
+        Preflight.migrate(config);
+        StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment();
+        TallyJob.configure(env, config);
+        TallyJob.define(env, config, new KafkaSources(config), new ProductionSinks(config));
+        env.execute(TallyJob.JOB_NAME);
+    }
+}

@@ -1,0 +1,12 @@
+package io.tally.pipeline.job;
+
+import io.tally.connectors.kafka.ParsedRecord;
+import io.tally.pipeline.chat.records.ChatMessage;
+import org.apache.flink.streaming.api.datastream.DataStream;
+import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
+
+/** Where the workflows' validated inputs come from; {@link KafkaSources} is the real one. */
+public interface TallySources {
+    /** {@code chat-messages}, validated, with event-time watermarks (SPEC §1.4, §2.1). */
+    DataStream<ParsedRecord<ChatMessage>> chatMessages(StreamExecutionEnvironment env);
+}
