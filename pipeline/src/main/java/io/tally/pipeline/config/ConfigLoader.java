@@ -6,6 +6,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
 import io.tally.connectors.kafka.KafkaEndpoints.StartFrom;
+import io.tally.pipeline.chat.UserKey;
 import io.tally.pipeline.config.TallyConfig.Pipeline;
 import java.io.IOException;
 import java.nio.file.Files;
@@ -297,18 +298,13 @@ public final class ConfigLoader {
         }
     }
 
-    /** Bot names compared on the user key: ASCII A–Z lower-cased only (SPEC §2.2). */
+    /** Bot names compared on the user key (SPEC §2.2). */
     private static Object userKeys(String s) {
         List<String> out = new ArrayList<>();
         for (String part : s.split(",")) {
             String name = part.trim();
             if (!name.isEmpty()) {
-                StringBuilder b = new StringBuilder(name.length());
-                for (int i = 0; i < name.length(); i++) {
-                    char c = name.charAt(i);
-                    b.append(c >= 'A' && c <= 'Z' ? (char) (c + 32) : c);
-                }
-                out.add(b.toString());
+                out.add(UserKey.of(name));
             }
         }
         return out;

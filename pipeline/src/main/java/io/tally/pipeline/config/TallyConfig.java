@@ -1,7 +1,6 @@
 package io.tally.pipeline.config;
 
 import io.tally.connectors.kafka.KafkaEndpoints.StartFrom;
-import java.nio.file.Path;
 import java.time.Duration;
 import java.time.ZoneId;
 import java.util.EnumSet;
@@ -30,8 +29,11 @@ public final class TallyConfig extends ExecutionConfig.GlobalJobParameters {
     public final String jdbcUrl;
     public final String jdbcUser;
 
-    /** Read when connecting; never a password on the command line (SPEC §5.2). */
-    public final Path jdbcPasswordFile;
+    /**
+     * Read when connecting; never a password on the command line (SPEC §5.2). Paths are kept as
+     * strings: the config is serialized into the job and {@code Path} is not serializable.
+     */
+    public final String jdbcPasswordFile;
 
     public final Set<Pipeline> pipelines;
     public final ZoneId timezone;
@@ -50,7 +52,7 @@ public final class TallyConfig extends ExecutionConfig.GlobalJobParameters {
     public final List<String> excludedUsers;
 
     /** Where a local run keeps checkpoints, to resume its state after a restart. */
-    public final Path stateDir;
+    public final String stateDir;
 
     public final String groupId;
     public final String chatTopic;
@@ -63,7 +65,7 @@ public final class TallyConfig extends ExecutionConfig.GlobalJobParameters {
         bootstrapServers = (String) v.get(Keys.BOOTSTRAP_SERVERS);
         jdbcUrl = (String) v.get(Keys.JDBC_URL);
         jdbcUser = (String) v.get(Keys.JDBC_USER);
-        jdbcPasswordFile = (Path) v.get(Keys.JDBC_PASSWORD_FILE);
+        jdbcPasswordFile = v.get(Keys.JDBC_PASSWORD_FILE) == null ? null : v.get(Keys.JDBC_PASSWORD_FILE).toString();
         @SuppressWarnings("unchecked")
         Set<Pipeline> p = (Set<Pipeline>) v.get(Keys.PIPELINES);
         pipelines = EnumSet.copyOf(p);
@@ -81,7 +83,7 @@ public final class TallyConfig extends ExecutionConfig.GlobalJobParameters {
         @SuppressWarnings("unchecked")
         List<String> excluded = (List<String>) v.get(Keys.EXCLUDED_USERS);
         excludedUsers = List.copyOf(excluded);
-        stateDir = (Path) v.get(Keys.STATE_DIR);
+        stateDir = v.get(Keys.STATE_DIR).toString();
         groupId = (String) v.get(Keys.GROUP_ID);
         chatTopic = (String) v.get(Keys.TOPIC_CHAT);
         reviewsTopic = (String) v.get(Keys.TOPIC_REVIEWS);
@@ -136,7 +138,7 @@ public final class TallyConfig extends ExecutionConfig.GlobalJobParameters {
         m.put(Keys.MAX_RECORD_BYTES, Integer.toString(maxRecordBytes));
         m.put(Keys.RETENTION_DAYS, Integer.toString(retentionDays));
         m.put(Keys.EXCLUDED_USERS, String.join(",", excludedUsers));
-        m.put(Keys.STATE_DIR, stateDir.toString());
+        m.put(Keys.STATE_DIR, stateDir);
         m.put(Keys.GROUP_ID, groupId);
         m.put(Keys.TOPIC_CHAT, chatTopic);
         m.put(Keys.TOPIC_REVIEWS, reviewsTopic);

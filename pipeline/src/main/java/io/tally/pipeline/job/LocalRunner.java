@@ -31,7 +31,7 @@ public final class LocalRunner {
     /** Builds the environment with the job defined on it. */
     public static StreamExecutionEnvironment environment(TallyConfig config, boolean webUi)
             throws IOException {
-        Path checkpoints = config.stateDir.resolve("checkpoints").toAbsolutePath();
+        Path checkpoints = Path.of(config.stateDir).resolve("checkpoints").toAbsolutePath();
         Files.createDirectories(checkpoints);
         Configuration conf = new Configuration();
         conf.set(CheckpointingOptions.CHECKPOINT_STORAGE, "filesystem");

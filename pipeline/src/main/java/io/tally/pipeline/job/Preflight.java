@@ -126,7 +126,7 @@ public final class Preflight {
             return null;
         }
         try {
-            return Files.readString(config.jdbcPasswordFile).trim();
+            return Files.readString(java.nio.file.Path.of(config.jdbcPasswordFile)).trim();
         } catch (IOException e) {
             throw new ConfigException(
                     "--jdbc-password-file: cannot read " + config.jdbcPasswordFile + ": " + e.getMessage());

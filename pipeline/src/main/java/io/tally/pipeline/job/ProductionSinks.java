@@ -37,7 +37,8 @@ public final class ProductionSinks implements TallySinks {
     public static JdbcSettings jdbcSettings(TallyConfig config) {
         return JdbcSettings.builder(config.jdbcUrl)
                 .user(config.jdbcUser)
-                .passwordFile(config.jdbcPasswordFile == null ? null : config.jdbcPasswordFile.toString())
+                .passwordFile(
+                        config.jdbcPasswordFile == null ? null : java.nio.file.Path.of(config.jdbcPasswordFile))
                 .flushInterval(config.flushInterval)
                 .build();
     }

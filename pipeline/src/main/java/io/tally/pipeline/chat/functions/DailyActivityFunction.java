@@ -92,12 +92,12 @@ public final class DailyActivityFunction
         DailyActivityRow r = new DailyActivityRow();
         r.username = user;
         r.date = date;
-        r.messageCount = day.getMessageCount();
-        r.wordCount = day.getWordCount();
-        r.firstMessageTime = day.getFirstMessageTime();
-        r.lastMessageTime = day.getLastMessageTime();
+        r.messageCount = day.messageCount;
+        r.wordCount = day.wordCount;
+        r.firstMessageTime = day.firstMessageTime;
+        r.lastMessageTime = day.lastMessageTime;
         r.avgMessageLength = day.avgMessageLength();
-        r.version = deleted ? day.getMessageCount() + 1 : day.getMessageCount();
+        r.version = deleted ? day.messageCount + 1 : day.messageCount;
         r.deleted = deleted;
         return r;
     }

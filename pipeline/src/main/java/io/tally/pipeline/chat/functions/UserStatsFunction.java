@@ -39,11 +39,11 @@ public final class UserStatsFunction
         stats.update(s);
         UserStatsRow row = new UserStatsRow();
         row.username = m.userKey;
-        row.messageCount = s.getMessageCount();
-        row.totalWords = s.getTotalWords();
-        row.firstSeen = s.getFirstSeen();
-        row.lastSeen = s.getLastSeen();
-        row.version = s.getMessageCount();
+        row.messageCount = s.messageCount;
+        row.totalWords = s.totalWords;
+        row.firstSeen = s.firstSeen;
+        row.lastSeen = s.lastSeen;
+        row.version = s.messageCount;
         out.collect(row);
     }
 }

@@ -1,0 +1,120 @@
+package io.tally.pipeline.config;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import io.tally.connectors.kafka.KafkaEndpoints.StartFrom;
+import io.tally.pipeline.config.TallyConfig.Pipeline;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.ZoneId;
+import java.time.ZoneOffset;
+import java.util.Map;
+import java.util.Set;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** SPEC §5.2: flags, then TALLY_* environment, then the --config YAML, then defaults. */
+class ConfigLoaderTest {
+    @TempDir Path dir;
+
+    @Test
+    void defaultsAreTheSpecDefaults() {
+        TallyConfig c = TallyConfig.defaults();
+        assertThat(c.bootstrapServers).isEqualTo("127.0.0.1:9092");
+        assertThat(c.pipelines).containsExactlyInAnyOrder(Pipeline.values());
+        assertThat(c.timezone).isEqualTo(ZoneId.of("UTC"));
+        assertThat(c.from).isEqualTo(StartFrom.COMMITTED);
+        assertThat(c.bounded).isFalse();
+        assertThat(c.checkpointInterval).isEqualTo(Duration.ofSeconds(10));
+        assertThat(c.flushInterval).isEqualTo(Duration.ofMillis(500));
+        assertThat(c.maxOutOfOrderness).isEqualTo(Duration.ofSeconds(5));
+        assertThat(c.idleness).isEqualTo(Duration.ofSeconds(30));
+        assertThat(c.maxFuture).isEqualTo(Duration.ofDays(1));
+        assertThat(c.maxRecordBytes).isEqualTo(1024 * 1024);
+        assertThat(c.retentionDays).isEqualTo(90);
+        assertThat(c.excludedUsers).containsExactly("dazza");
+        assertThat(c.deadLetterTopic).isEqualTo("tally-dead-letters");
+        assertThat(c.chatTopic).isEqualTo("chat-messages");
+    }
+
+    @Test
+    void flagBeatsEnvironmentBeatsYamlBeatsDefault() throws Exception {
+        Path yaml = dir.resolve("tally.yaml");
+        Files.writeString(
+                yaml,
+                "timezone: Australia/Sydney\n"
+                        + "retention-days: 30\n"
+                        + "parallelism: 3\n"
+                        + "excluded-users: [Dazza, RoboCop]\n");
+        TallyConfig c =
+                ConfigLoader.load(
+                        Map.of("timezone", "+10:00"),
+                        Map.of("TALLY_TIMEZONE", "Europe/Paris", "TALLY_RETENTION_DAYS", "7"),
+                        yaml);
+        assertThat(c.timezone).isEqualTo(ZoneOffset.ofHours(10));
+        assertThat(c.retentionDays).isEqualTo(7);
+        assertThat(c.parallelism).isEqualTo(3);
+        assertThat(c.excludedUsers).containsExactly("dazza", "robocop");
+    }
+
+    @Test
+    void legacyIntegerOffsetMapsToAFixedZone() throws Exception {
+        Path yaml = dir.resolve("legacy.yaml");
+        Files.writeString(yaml, "timezoneOffset: 10\n");
+        assertThat(ConfigLoader.load(Map.of(), Map.of(), yaml).timezone)
+                .isEqualTo(ZoneOffset.ofHours(10));
+        // An explicit zone wins over the legacy offset.
+        assertThat(ConfigLoader.load(Map.of("timezone", "UTC"), Map.of(), yaml).timezone)
+                .isEqualTo(ZoneId.of("UTC"));
+    }
+
+    @Test
+    void durationsAcceptUnitsBareMillisAndIso() {
+        assertThat(ConfigLoader.duration("250ms")).isEqualTo(Duration.ofMillis(250));
+        assertThat(ConfigLoader.duration("10s")).isEqualTo(Duration.ofSeconds(10));
+        assertThat(ConfigLoader.duration("5m")).isEqualTo(Duration.ofMinutes(5));
+        assertThat(ConfigLoader.duration("2h")).isEqualTo(Duration.ofHours(2));
+        assertThat(ConfigLoader.duration("1d")).isEqualTo(Duration.ofDays(1));
+        assertThat(ConfigLoader.duration("1500")).isEqualTo(Duration.ofMillis(1500));
+        assertThat(ConfigLoader.duration("PT3S")).isEqualTo(Duration.ofSeconds(3));
+    }
+
+    @Test
+    void badValuesNameTheSettingAndWhereItCameFrom() {
+        assertThatThrownBy(() -> ConfigLoader.load(Map.of("timezone", "Mars/Base"), Map.of(), null))
+                .isInstanceOf(ConfigException.class)
+                .hasMessageStartingWith("--timezone: unknown time zone 'Mars/Base'");
+        assertThatThrownBy(() -> ConfigLoader.load(Map.of(), Map.of("TALLY_PARALLELISM", "0"), null))
+                .hasMessageStartingWith("TALLY_PARALLELISM: must be at least 1");
+        assertThatThrownBy(() -> ConfigLoader.load(Map.of("pipelines", "chat,video"), Map.of(), null))
+                .hasMessageContaining("unknown pipeline 'video'");
+        assertThatThrownBy(() -> ConfigLoader.load(Map.of("from", "yesterday"), Map.of(), null))
+                .hasMessageContaining("expected earliest, latest or committed");
+        assertThatThrownBy(
+                        () -> ConfigLoader.load(Map.of("jdbc-url", "postgres://x"), Map.of(), null))
+                .hasMessageContaining("expected jdbc:postgresql://");
+        assertThatThrownBy(
+                        () ->
+                                ConfigLoader.load(
+                                        Map.of("checkpoint-interval", "soon"), Map.of(), null))
+                .hasMessageContaining("expected a duration");
+    }
+
+    @Test
+    void unknownYamlKeysAreRejected() throws Exception {
+        Path yaml = dir.resolve("typo.yaml");
+        Files.writeString(yaml, "bootstrap-server: x:9092\n");
+        assertThatThrownBy(() -> ConfigLoader.load(Map.of(), Map.of(), yaml))
+                .hasMessageContaining("unknown setting 'bootstrap-server'");
+    }
+
+    @Test
+    void configShowsInTheFlinkUiWithoutSecrets() {
+        TallyConfig c = TallyConfig.defaults().with(Map.of("pipelines", "chat"));
+        assertThat(c.toMap()).containsEntry("pipelines", "chat").containsEntry("timezone", "UTC");
+        assertThat(c.pipelines).isEqualTo(Set.of(Pipeline.CHAT));
+        assertThat(TallyConfig.defaults().with(c.toMap()).toMap()).isEqualTo(c.toMap());
+    }
+}

@@ -1,0 +1,61 @@
+package io.tally.pipeline.testing;
+
+import io.tally.pipeline.config.TallyConfig;
+import io.tally.pipeline.job.KafkaSources;
+import io.tally.pipeline.job.Preflight;
+import io.tally.pipeline.job.ProductionSinks;
+import io.tally.pipeline.job.TallyJob;
+import io.tally.pipeline.job.TallySources;
+import java.util.Map;
+import org.apache.flink.core.execution.JobClient;
+import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
+
+/**
+ * Runs the real job — the same {@link TallyJob} the CLI runs, with real Kafka sources and the real
+ * PostgreSQL sinks — on the test's MiniCluster.
+ */
+public final class JobRunner {
+    private JobRunner() {}
+
+    /** A configuration for tests: the given broker, database and unique topics, fast timings. */
+    public static TallyConfig config(String bootstrap, String jdbcUrl, String suffix, Map<String, String> more) {
+        Map<String, String> m = new java.util.HashMap<>();
+        m.put("bootstrap-servers", bootstrap);
+        m.put("jdbc-url", jdbcUrl);
+        m.put("pipelines", "chat");
+        m.put("from", "earliest");
+        m.put("parallelism", "2");
+        m.put("checkpoint-interval", "500ms");
+        m.put("flush-interval", "200ms");
+        m.put("idleness", "1s");
+        m.put("group-id", "test-" + suffix);
+        m.put("topic-chat", "chat-" + suffix);
+        m.put("topic-dead-letters", "dead-" + suffix);
+        m.putAll(more);
+        return TallyConfig.defaults().with(m);
+    }
+
+    /** Migrates, then runs the job to the end of the topics' current contents. */
+    public static void runBounded(TallyConfig config) throws Exception {
+        runBounded(config, new KafkaSources(config));
+    }
+
+    public static void runBounded(TallyConfig config, TallySources sources) throws Exception {
+        TallyConfig bounded = config.with(Map.of("bounded", "true"));
+        Preflight.migrate(bounded);
+        environment(bounded, sources).execute("tally-test");
+    }
+
+    /** Migrates, then starts the job without an end; the caller cancels it. */
+    public static JobClient start(TallyConfig config) throws Exception {
+        Preflight.migrate(config);
+        return environment(config, new KafkaSources(config)).executeAsync("tally-test");
+    }
+
+    private static StreamExecutionEnvironment environment(TallyConfig config, TallySources sources) {
+        StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment();
+        TallyJob.configure(env, config);
+        TallyJob.define(env, config, sources, new ProductionSinks(config));
+        return env;
+    }
+}
