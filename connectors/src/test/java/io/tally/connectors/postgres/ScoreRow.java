@@ -1,7 +1,13 @@
 package io.tally.connectors.postgres;
 
+import java.lang.reflect.Type;
 import java.time.LocalDate;
+import java.util.Map;
 import java.util.Objects;
+import org.apache.flink.api.common.typeinfo.LocalTimeTypeInfo;
+import org.apache.flink.api.common.typeinfo.TypeInfo;
+import org.apache.flink.api.common.typeinfo.TypeInfoFactory;
+import org.apache.flink.api.common.typeinfo.TypeInformation;
 
 /**
  * A row type for the upsert sink's tests: a Flink POJO (public no-arg constructor, public fields),
@@ -10,13 +16,27 @@ import java.util.Objects;
  */
 public class ScoreRow {
     public String name;
+
+    // Flink 2.2's TypeExtractor does not map java.time.LocalDate to its LocalDate serializer: as a
+    // POJO field it would be a generic type (Kryo), which `pipeline.generic-types: false` rejects.
+    @TypeInfo(LocalDateTypeInfo.class)
     public LocalDate day;
+
     public long count;
     public Double score;
     public long version;
     public boolean deleted;
 
     public ScoreRow() {}
+
+    /** Maps a {@link LocalDate} field to Flink's own serializer for it. */
+    public static final class LocalDateTypeInfo extends TypeInfoFactory<LocalDate> {
+        @Override
+        public TypeInformation<LocalDate> createTypeInfo(
+                Type t, Map<String, TypeInformation<?>> genericParameters) {
+            return LocalTimeTypeInfo.LOCAL_DATE;
+        }
+    }
 
     public ScoreRow(
             String name, LocalDate day, long count, Double score, long version, boolean deleted) {
