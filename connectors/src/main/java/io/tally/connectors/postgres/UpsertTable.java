@@ -1,0 +1,351 @@
+package io.tally.connectors.postgres;
+
+import java.io.Serializable;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Objects;
+import java.util.Optional;
+import java.util.Set;
+import java.util.regex.Pattern;
+import java.util.stream.Collectors;
+
+/**
+ * A PostgreSQL cache table as an {@link UpsertSink} sees it: its primary key, the columns it
+ * writes, the optional {@code version} guard and {@code updated_at} stamp, how to get the column
+ * values out of a row, and which rows delete their key. It generates the SQL:
+ *
+ * <pre>{@code
+ * INSERT INTO t AS t (k, v, version, updated_at) VALUES (?, ?, ?, now())
+ *   ON CONFLICT (k) DO UPDATE SET v = EXCLUDED.v, version = EXCLUDED.version,
+ *   updated_at = EXCLUDED.updated_at WHERE t.version <= EXCLUDED.version
+ * DELETE FROM t WHERE k = ? AND version <= ?
+ * }</pre>
+ *
+ * (identifiers double-quoted). The guard is what makes a replay after a restore harmless (SPEC
+ * §1.8): rows are absolute values, and an older version never overwrites a newer one.
+ */
+public final class UpsertTable<T> implements Serializable {
+    private static final long serialVersionUID = 1L;
+
+    // Lower-case only: quoted identifiers are case-sensitive, and lower case is what unquoted
+    // names in the migrations fold to, so both spellings name the same column.
+    private static final Pattern IDENTIFIER = Pattern.compile("[a-z_][a-z0-9_]*");
+    private static final Pattern TABLE_NAME =
+            Pattern.compile("([a-z_][a-z0-9_]*\\.)?[a-z_][a-z0-9_]*");
+
+    private final String name;
+    private final List<String> keyColumns;
+    private final List<String> valueColumns;
+    private final String versionColumn;
+    private final boolean insertOnly;
+    private final String updatedAtColumn;
+    private final RowValues<T> values;
+    private final SerializablePredicate<T> deleteWhen;
+    private final String upsertSql;
+    private final String deleteSql;
+
+    private UpsertTable(Builder<T> b) {
+        this.name = b.name;
+        this.keyColumns = List.copyOf(b.keyColumns);
+        this.valueColumns = List.copyOf(b.valueColumns);
+        this.versionColumn = b.versionColumn;
+        this.insertOnly = b.insertOnly;
+        this.updatedAtColumn = b.updatedAtColumn;
+        this.values = b.values;
+        this.deleteWhen = b.deleteWhen;
+        this.upsertSql = buildUpsertSql();
+        this.deleteSql = deleteWhen == null ? null : buildDeleteSql();
+    }
+
+    public static <T> Builder<T> builder(String name) {
+        return new Builder<>(name);
+    }
+
+    public String name() {
+        return name;
+    }
+
+    public List<String> keyColumns() {
+        return keyColumns;
+    }
+
+    public List<String> valueColumns() {
+        return valueColumns;
+    }
+
+    public Optional<String> versionColumn() {
+        return Optional.ofNullable(versionColumn);
+    }
+
+    public Optional<String> updatedAtColumn() {
+        return Optional.ofNullable(updatedAtColumn);
+    }
+
+    public boolean insertOnly() {
+        return insertOnly;
+    }
+
+    /** True when some rows delete their key ({@link Builder#deleteWhen}). */
+    public boolean hasDeletes() {
+        return deleteWhen != null;
+    }
+
+    /** The {@code INSERT … ON CONFLICT} statement; its parameters are {@link #valuesOf}. */
+    public String upsertSql() {
+        return upsertSql;
+    }
+
+    /**
+     * The {@code DELETE} statement, when the table has deletes; its parameters are the key values,
+     * then the version when the table is guarded.
+     */
+    public Optional<String> deleteSql() {
+        return Optional.ofNullable(deleteSql);
+    }
+
+    /** Key columns, then value columns, as {@link RowValues} returned them; length-checked. */
+    Object[] valuesOf(T row) {
+        Object[] v = values.values(row);
+        int expected = keyColumns.size() + valueColumns.size();
+        if (v == null || v.length != expected) {
+            throw new IllegalArgumentException(
+                    "RowValues for "
+                            + name
+                            + " returned "
+                            + (v == null ? "null" : v.length + " values")
+                            + ", expected "
+                            + expected
+                            + " ("
+                            + String.join(", ", columns())
+                            + ")");
+        }
+        return v;
+    }
+
+    boolean isDelete(T row) {
+        return deleteWhen != null && deleteWhen.test(row);
+    }
+
+    /** Position of the version column in {@link #valuesOf}, or -1 when unguarded. */
+    int versionIndex() {
+        return versionColumn == null ? -1 : keyColumns.size() + valueColumns.indexOf(versionColumn);
+    }
+
+    private List<String> columns() {
+        List<String> all = new ArrayList<>(keyColumns);
+        all.addAll(valueColumns);
+        return all;
+    }
+
+    private String buildUpsertSql() {
+        List<String> insertColumns = columns();
+        List<String> placeholders =
+                insertColumns.stream().map(c -> "?").collect(Collectors.toList());
+        if (updatedAtColumn != null) {
+            insertColumns.add(updatedAtColumn);
+            // Server time, so every row of one flush (one transaction) carries the same stamp.
+            placeholders.add("now()");
+        }
+        StringBuilder sql =
+                new StringBuilder("INSERT INTO ")
+                        .append(quoteTable(name))
+                        .append(" AS t (")
+                        .append(quoteAll(insertColumns))
+                        .append(") VALUES (")
+                        .append(String.join(", ", placeholders))
+                        .append(") ON CONFLICT (")
+                        .append(quoteAll(keyColumns))
+                        .append(") DO ");
+        if (insertOnly) {
+            return sql.append("NOTHING").toString();
+        }
+        List<String> updated = new ArrayList<>(valueColumns);
+        if (updatedAtColumn != null) {
+            updated.add(updatedAtColumn);
+        }
+        sql.append("UPDATE SET ")
+                .append(
+                        updated.stream()
+                                .map(c -> quote(c) + " = EXCLUDED." + quote(c))
+                                .collect(Collectors.joining(", ")));
+        if (versionColumn != null) {
+            // SPEC §1.8: `<=`, not `<`: an equal version is the same state written again (a replay)
+            // and must still apply, e.g. after a restore that lost the first write.
+            sql.append(" WHERE t.")
+                    .append(quote(versionColumn))
+                    .append(" <= EXCLUDED.")
+                    .append(quote(versionColumn));
+        }
+        return sql.toString();
+    }
+
+    private String buildDeleteSql() {
+        StringBuilder sql =
+                new StringBuilder("DELETE FROM ")
+                        .append(quoteTable(name))
+                        .append(" WHERE ")
+                        .append(
+                                keyColumns.stream()
+                                        .map(c -> quote(c) + " = ?")
+                                        .collect(Collectors.joining(" AND ")));
+        if (versionColumn != null) {
+            // The same guard as the upsert: a replayed old delete must not remove a newer row.
+            sql.append(" AND ").append(quote(versionColumn)).append(" <= ?");
+        }
+        return sql.toString();
+    }
+
+    private static String quoteAll(List<String> identifiers) {
+        return identifiers.stream().map(UpsertTable::quote).collect(Collectors.joining(", "));
+    }
+
+    // Always quoted, so a column may be named like a reserved word (`user`, `order`) and a
+    // generated statement never depends on PostgreSQL's keyword list.
+    private static String quote(String identifier) {
+        return '"' + identifier + '"';
+    }
+
+    private static String quoteTable(String name) {
+        int dot = name.indexOf('.');
+        return dot < 0
+                ? quote(name)
+                : quote(name.substring(0, dot)) + "." + quote(name.substring(dot + 1));
+    }
+
+    @Override
+    public String toString() {
+        return "UpsertTable{" + name + "}";
+    }
+
+    /** Builds an {@link UpsertTable}; {@link #build()} checks that the pieces fit together. */
+    public static final class Builder<T> {
+        private final String name;
+        private List<String> keyColumns = List.of();
+        private List<String> valueColumns = List.of();
+        private String versionColumn;
+        private boolean insertOnly;
+        private String updatedAtColumn;
+        private RowValues<T> values;
+        private SerializablePredicate<T> deleteWhen;
+
+        private Builder(String name) {
+            Objects.requireNonNull(name, "name");
+            if (!TABLE_NAME.matcher(name).matches()) {
+                throw new IllegalArgumentException(
+                        "table name must be lower-case [schema.]identifier: " + name);
+            }
+            this.name = name;
+        }
+
+        /** The primary key (the {@code ON CONFLICT} target), in {@link RowValues} order. */
+        public Builder<T> keyColumns(String... columns) {
+            this.keyColumns = identifiers(columns);
+            return this;
+        }
+
+        /** The other written columns, after the keys in {@link RowValues} order. */
+        public Builder<T> valueColumns(String... columns) {
+            this.valueColumns = identifiers(columns);
+            return this;
+        }
+
+        /**
+         * The value column that only grows (SPEC §1.8); without it the upsert always overwrites.
+         */
+        public Builder<T> versionColumn(String column) {
+            this.versionColumn = identifier(column);
+            return this;
+        }
+
+        /**
+         * {@code ON CONFLICT DO NOTHING}: the first row written for a key stays (append-like tables
+         * such as awards, SPEC §2.9, where a repeat is a replay).
+         */
+        public Builder<T> insertOnly() {
+            this.insertOnly = true;
+            return this;
+        }
+
+        /** A column set to {@code now()} on the server on insert and on update. */
+        public Builder<T> updatedAtColumn(String column) {
+            this.updatedAtColumn = identifier(column);
+            return this;
+        }
+
+        public Builder<T> values(RowValues<T> values) {
+            this.values = Objects.requireNonNull(values, "values");
+            return this;
+        }
+
+        /**
+         * Rows for which this holds delete their key instead of upserting it (with the version
+         * guard when the table has one; e.g. day rows leaving retention, SPEC §1.10).
+         */
+        public Builder<T> deleteWhen(SerializablePredicate<T> deleteWhen) {
+            this.deleteWhen = Objects.requireNonNull(deleteWhen, "deleteWhen");
+            return this;
+        }
+
+        public UpsertTable<T> build() {
+            if (keyColumns.isEmpty()) {
+                throw invalid("needs at least one key column");
+            }
+            if (values == null) {
+                throw invalid("needs values(RowValues)");
+            }
+            Set<String> seen = new HashSet<>();
+            for (String c : keyColumns) {
+                if (!seen.add(c)) {
+                    throw invalid("column " + c + " declared twice");
+                }
+            }
+            for (String c : valueColumns) {
+                if (!seen.add(c)) {
+                    throw invalid("column " + c + " declared twice");
+                }
+            }
+            if (updatedAtColumn != null && seen.contains(updatedAtColumn)) {
+                throw invalid(
+                        "updated-at column "
+                                + updatedAtColumn
+                                + " is set by the server; do not declare it as a key or value");
+            }
+            if (insertOnly) {
+                if (versionColumn != null) {
+                    throw invalid("an insert-only table never updates, so it has no version guard");
+                }
+                if (deleteWhen != null) {
+                    throw invalid("an insert-only table does not take deletes");
+                }
+            } else if (valueColumns.isEmpty()) {
+                throw invalid("needs value columns to update (or insertOnly())");
+            }
+            if (versionColumn != null && !valueColumns.contains(versionColumn)) {
+                throw invalid("version column " + versionColumn + " must be one of the values");
+            }
+            return new UpsertTable<>(this);
+        }
+
+        private IllegalStateException invalid(String why) {
+            return new IllegalStateException("UpsertTable " + name + ": " + why);
+        }
+
+        private static List<String> identifiers(String... columns) {
+            List<String> list = new ArrayList<>();
+            for (String c : columns) {
+                list.add(identifier(c));
+            }
+            return list;
+        }
+
+        private static String identifier(String column) {
+            Objects.requireNonNull(column, "column");
+            if (!IDENTIFIER.matcher(column).matches()) {
+                throw new IllegalArgumentException(
+                        "column name must be a lower-case identifier: " + column);
+            }
+            return column;
+        }
+    }
+}
