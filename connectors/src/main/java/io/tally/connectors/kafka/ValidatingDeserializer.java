@@ -89,8 +89,7 @@ public final class ValidatingDeserializer<T>
     }
 
     /** The SPEC §1.6 checks in their order; the first that applies wins. */
-    T validate(String topic, int partition, long offset, byte[] value)
-            throws BadRecordException {
+    T validate(String topic, int partition, long offset, byte[] value) throws BadRecordException {
         byte[] bytes = value == null ? new byte[0] : value;
         if (bytes.length > maxRecordBytes) {
             throw new BadRecordException(
@@ -122,7 +121,8 @@ public final class ValidatingDeserializer<T>
                             + root.getNodeType().name().toLowerCase(java.util.Locale.ROOT));
         }
         JsonRecord json =
-                new JsonRecord(root, clock.millis(), maxFutureMillis).from(topic, partition, offset);
+                new JsonRecord(root, clock.millis(), maxFutureMillis)
+                        .from(topic, partition, offset);
         T event = validator.read(json);
         json.check();
         return event;

@@ -156,7 +156,13 @@ class ValidatingDeserializerTest {
         assertThat(node.fieldNames())
                 .toIterable()
                 .containsExactly(
-                        "source_topic", "partition", "offset", "key", "value", "reason", "error",
+                        "source_topic",
+                        "partition",
+                        "offset",
+                        "key",
+                        "value",
+                        "reason",
+                        "error",
                         "at");
         assertThat(node.get("reason").asText()).isEqualTo("not-json");
     }

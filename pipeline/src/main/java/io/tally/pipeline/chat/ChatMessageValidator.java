@@ -36,8 +36,7 @@ public final class ChatMessageValidator implements RecordValidator<ChatMessage> 
             int bytes = m.text.getBytes(StandardCharsets.UTF_8).length;
             if (bytes > MAX_TEXT_BYTES) {
                 json.problem(
-                        BadRecordReason.BAD_VALUE,
-                        "text: at most 64 KiB, got " + bytes + " bytes");
+                        BadRecordReason.BAD_VALUE, "text: at most 64 KiB, got " + bytes + " bytes");
             }
         }
         if (m.room == null || m.room.isEmpty()) {

@@ -44,12 +44,13 @@ public final class ChatTables {
                         r ->
                                 new Object[] {
                                     r.username,
-                                    r.date,
+                                    java.time.LocalDate.ofEpochDay(r.epochDay),
                                     r.messageCount,
                                     r.wordCount,
                                     r.firstMessageTime,
                                     r.lastMessageTime,
-                                    BigDecimal.valueOf(r.avgMessageLength).setScale(1, java.math.RoundingMode.HALF_UP),
+                                    BigDecimal.valueOf(r.avgMessageLength)
+                                            .setScale(1, java.math.RoundingMode.HALF_UP),
                                     r.version
                                 })
                 .deleteWhen(r -> r.deleted)

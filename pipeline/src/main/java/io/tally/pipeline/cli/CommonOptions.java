@@ -14,64 +14,126 @@ import picocli.CommandLine.Option;
  * and validates them into one {@link TallyConfig}.
  */
 public class CommonOptions {
-    @Option(names = "--config", paramLabel = "FILE", description = "YAML file with settings (keys as the flag names).")
+    @Option(
+            names = "--config",
+            paramLabel = "FILE",
+            description = "YAML file with settings (keys as the flag names).")
     Path config;
 
-    @Option(names = "--bootstrap-servers", paramLabel = "HOST:PORT", description = "Kafka brokers (TALLY_BOOTSTRAP_SERVERS; default 127.0.0.1:9092).")
+    @Option(
+            names = "--bootstrap-servers",
+            paramLabel = "HOST:PORT",
+            description = "Kafka brokers (TALLY_BOOTSTRAP_SERVERS; default 127.0.0.1:9092).")
     String bootstrapServers;
 
-    @Option(names = "--jdbc-url", paramLabel = "URL", description = "PostgreSQL, e.g. jdbc:postgresql://127.0.0.1:5432/tally (TALLY_JDBC_URL).")
+    @Option(
+            names = "--jdbc-url",
+            paramLabel = "URL",
+            description =
+                    "PostgreSQL, e.g. jdbc:postgresql://127.0.0.1:5432/tally (TALLY_JDBC_URL).")
     String jdbcUrl;
 
-    @Option(names = "--jdbc-user", paramLabel = "USER", description = "PostgreSQL user (TALLY_JDBC_USER).")
+    @Option(
+            names = "--jdbc-user",
+            paramLabel = "USER",
+            description = "PostgreSQL user (TALLY_JDBC_USER).")
     String jdbcUser;
 
-    @Option(names = "--jdbc-password-file", paramLabel = "FILE", description = "File holding the PostgreSQL password; never a password on the command line.")
+    @Option(
+            names = "--jdbc-password-file",
+            paramLabel = "FILE",
+            description =
+                    "File holding the PostgreSQL password; never a password on the command line.")
     String jdbcPasswordFile;
 
-    @Option(names = "--pipelines", paramLabel = "LIST", description = "Pipelines to run: chat,reviews,members (default all).")
+    @Option(
+            names = "--pipelines",
+            paramLabel = "LIST",
+            description = "Pipelines to run: chat,reviews,members (default all).")
     String pipelines;
 
-    @Option(names = "--timezone", paramLabel = "ZONE", description = "IANA zone or offset for days and hours (default UTC).")
+    @Option(
+            names = "--timezone",
+            paramLabel = "ZONE",
+            description = "IANA zone or offset for days and hours (default UTC).")
     String timezone;
 
-    @Option(names = "--from", paramLabel = "WHERE", description = "earliest, latest or committed (default committed, else earliest).")
+    @Option(
+            names = "--from",
+            paramLabel = "WHERE",
+            description = "earliest, latest or committed (default committed, else earliest).")
     String from;
 
-    @Option(names = "--bounded", description = "Read up to the end offsets at start, flush, and exit 0.")
+    @Option(
+            names = "--bounded",
+            description = "Read up to the end offsets at start, flush, and exit 0.")
     Boolean bounded;
 
-    @Option(names = "--parallelism", paramLabel = "N", description = "Operator parallelism (default 2).")
+    @Option(
+            names = "--parallelism",
+            paramLabel = "N",
+            description = "Operator parallelism (default 2).")
     String parallelism;
 
-    @Option(names = "--checkpoint-interval", paramLabel = "DURATION", description = "e.g. 10s (default).")
+    @Option(
+            names = "--checkpoint-interval",
+            paramLabel = "DURATION",
+            description = "e.g. 10s (default).")
     String checkpointInterval;
 
-    @Option(names = "--flush-interval", paramLabel = "DURATION", description = "Upsert flush interval, e.g. 500ms (default).")
+    @Option(
+            names = "--flush-interval",
+            paramLabel = "DURATION",
+            description = "Upsert flush interval, e.g. 500ms (default).")
     String flushInterval;
 
-    @Option(names = "--max-out-of-orderness", paramLabel = "DURATION", description = "Watermark bound (default 5s).")
+    @Option(
+            names = "--max-out-of-orderness",
+            paramLabel = "DURATION",
+            description = "Watermark bound (default 5s).")
     String maxOutOfOrderness;
 
-    @Option(names = "--idleness", paramLabel = "DURATION", description = "Source idleness (default 30s).")
+    @Option(
+            names = "--idleness",
+            paramLabel = "DURATION",
+            description = "Source idleness (default 30s).")
     String idleness;
 
-    @Option(names = "--max-future", paramLabel = "DURATION", description = "Reject timestamps further ahead of the clock (default 1d).")
+    @Option(
+            names = "--max-future",
+            paramLabel = "DURATION",
+            description = "Reject timestamps further ahead of the clock (default 1d).")
     String maxFuture;
 
-    @Option(names = "--max-record-bytes", paramLabel = "N", description = "Reject larger records (default 1048576).")
+    @Option(
+            names = "--max-record-bytes",
+            paramLabel = "N",
+            description = "Reject larger records (default 1048576).")
     String maxRecordBytes;
 
-    @Option(names = "--retention-days", paramLabel = "N", description = "Days of per-day state and rows (default 90).")
+    @Option(
+            names = "--retention-days",
+            paramLabel = "N",
+            description = "Days of per-day state and rows (default 90).")
     String retentionDays;
 
-    @Option(names = "--excluded-users", paramLabel = "LIST", description = "Bot senders, comma-separated (default dazza).")
+    @Option(
+            names = "--excluded-users",
+            paramLabel = "LIST",
+            description = "Bot senders, comma-separated (default dazza).")
     String excludedUsers;
 
-    @Option(names = "--state-dir", paramLabel = "DIR", description = "Checkpoints of a local run, to resume after a restart (default .tally/state).")
+    @Option(
+            names = "--state-dir",
+            paramLabel = "DIR",
+            description =
+                    "Checkpoints of a local run, to resume after a restart (default .tally/state).")
     String stateDir;
 
-    @Option(names = "--group-id", paramLabel = "ID", description = "Kafka consumer group prefix (default tally).")
+    @Option(
+            names = "--group-id",
+            paramLabel = "ID",
+            description = "Kafka consumer group prefix (default tally).")
     String groupId;
 
     @Option(names = "--topic-chat", paramLabel = "TOPIC", description = "default chat-messages")
@@ -83,7 +145,10 @@ public class CommonOptions {
     @Option(names = "--topic-members", paramLabel = "TOPIC", description = "default member-imports")
     String topicMembers;
 
-    @Option(names = "--topic-dead-letters", paramLabel = "TOPIC", description = "default tally-dead-letters")
+    @Option(
+            names = "--topic-dead-letters",
+            paramLabel = "TOPIC",
+            description = "default tally-dead-letters")
     String topicDeadLetters;
 
     @Option(names = "--topic-alerts", paramLabel = "TOPIC", description = "default r4r-alerts")
@@ -130,7 +195,8 @@ public class CommonOptions {
         Map<String, String> flags = new LinkedHashMap<>();
         commandDefaults.forEach(
                 (k, v) -> {
-                    if (!env.containsKey("TALLY_" + k.toUpperCase(java.util.Locale.ROOT).replace('-', '_'))) {
+                    if (!env.containsKey(
+                            "TALLY_" + k.toUpperCase(java.util.Locale.ROOT).replace('-', '_'))) {
                         flags.put(k, v);
                     }
                 });

@@ -49,13 +49,22 @@ final class DemoCommand implements Callable<Integer> {
 
     @Mixin CommonOptions options;
 
-    @Option(names = "--kafka-port", paramLabel = "PORT", description = "Port of the embedded broker (default 9092 when free, else any).")
+    @Option(
+            names = "--kafka-port",
+            paramLabel = "PORT",
+            description = "Port of the embedded broker (default 9092 when free, else any).")
     int kafkaPort = 9092;
 
-    @Option(names = "--work-dir", paramLabel = "DIR", description = "Where the demo keeps its broker and database files (default .tally/demo).")
+    @Option(
+            names = "--work-dir",
+            paramLabel = "DIR",
+            description =
+                    "Where the demo keeps its broker and database files (default .tally/demo).")
     Path workDir = Path.of(".tally", "demo");
 
-    @Option(names = "--exit-after-print", description = "Exit after printing the tables instead of running until Ctrl-C.")
+    @Option(
+            names = "--exit-after-print",
+            description = "Exit after printing the tables instead of running until Ctrl-C.")
     boolean exitAfterPrint;
 
     private final List<AutoCloseable> resources = new ArrayList<>();
@@ -70,7 +79,8 @@ final class DemoCommand implements Callable<Integer> {
         resources.add(0, kafka);
         out.println("Kafka     : in-process broker at " + kafka.bootstrapServers());
 
-        String jdbcUrl = options.jdbcUrl != null ? options.jdbcUrl : System.getenv("TALLY_JDBC_URL");
+        String jdbcUrl =
+                options.jdbcUrl != null ? options.jdbcUrl : System.getenv("TALLY_JDBC_URL");
         if (jdbcUrl == null) {
             LocalPostgres pg = LocalPostgres.start(workDir.resolve("pg"));
             resources.add(pg);
@@ -95,23 +105,49 @@ final class DemoCommand implements Callable<Integer> {
         config = config.with(Map.of(Keys.BOOTSTRAP_SERVERS, kafka.bootstrapServers()));
 
         Preflight.migrate(config);
-        kafka.createTopics(Preflight.DEFAULT_PARTITIONS, TopicNames.inputsAndOutputs(config).toArray(String[]::new));
+        kafka.createTopics(
+                Preflight.DEFAULT_PARTITIONS,
+                TopicNames.inputsAndOutputs(config).toArray(String[]::new));
         int sent = produceSample(kafka.bootstrapServers(), config.chatTopic);
-        out.println("Sample    : " + sent + " chat messages sent to " + config.chatTopic + " (some deliberately bad or repeated)");
+        out.println(
+                "Sample    : "
+                        + sent
+                        + " chat messages sent to "
+                        + config.chatTopic
+                        + " (some deliberately bad or repeated)");
 
         JobClient job = LocalRunner.start(config, true);
         resources.add(0, () -> job.cancel().get());
-        out.println("Flink     : job " + job.getJobID() + " running; web UI on http://localhost:8081 (or the next free port)");
+        out.println(
+                "Flink     : job "
+                        + job.getJobID()
+                        + " running; web UI on http://localhost:8081 (or the next free port)");
 
         waitForStatus(config, sent);
         try (Connection c = Preflight.connect(config)) {
-            TablePrinter.print(out, c, "user_stats", "SELECT username, message_count, total_words, to_timestamp(first_seen/1000.0) AT TIME ZONE 'UTC' AS first_seen_utc, to_timestamp(last_seen/1000.0) AT TIME ZONE 'UTC' AS last_seen_utc FROM user_stats ORDER BY message_count DESC, username");
-            TablePrinter.print(out, c, "user_daily_activity", "SELECT username, date, message_count, word_count, avg_message_length FROM user_daily_activity ORDER BY username, date");
-            TablePrinter.print(out, c, "pipeline_status", "SELECT pipeline, watermark, records_in, records_out, dead_letters, late_dropped FROM pipeline_status");
+            TablePrinter.print(
+                    out,
+                    c,
+                    "user_stats",
+                    "SELECT username, message_count, total_words, to_timestamp(first_seen/1000.0) AT TIME ZONE 'UTC' AS first_seen_utc, to_timestamp(last_seen/1000.0) AT TIME ZONE 'UTC' AS last_seen_utc FROM user_stats ORDER BY message_count DESC, username");
+            TablePrinter.print(
+                    out,
+                    c,
+                    "user_daily_activity",
+                    "SELECT username, date, message_count, word_count, avg_message_length FROM user_daily_activity ORDER BY username, date");
+            TablePrinter.print(
+                    out,
+                    c,
+                    "pipeline_status",
+                    "SELECT pipeline, watermark, records_in, records_out, dead_letters, late_dropped FROM pipeline_status");
         }
         out.println();
         out.println("Feed more messages while it runs, e.g.:");
-        out.println("  bin/tally produce chat --file pipeline/src/main/resources" + SAMPLE + " --bootstrap-servers " + kafka.bootstrapServers());
+        out.println(
+                "  bin/tally produce chat --file pipeline/src/main/resources"
+                        + SAMPLE
+                        + " --bootstrap-servers "
+                        + kafka.bootstrapServers());
         out.println("Query the tables: psql '" + psqlUrl(jdbcUrl) + "'");
         if (exitAfterPrint) {
             return 0;
@@ -137,17 +173,25 @@ final class DemoCommand implements Callable<Integer> {
         List<String> lines;
         try (InputStream in = DemoCommand.class.getResourceAsStream(SAMPLE)) {
             if (in == null) {
-                throw new IOException("the bundled sample " + SAMPLE + " is missing from the build");
+                throw new IOException(
+                        "the bundled sample " + SAMPLE + " is missing from the build");
             }
-            lines = new String(in.readAllBytes(), StandardCharsets.UTF_8).lines().filter(l -> !l.isBlank()).toList();
+            lines =
+                    new String(in.readAllBytes(), StandardCharsets.UTF_8)
+                            .lines()
+                            .filter(l -> !l.isBlank())
+                            .toList();
         }
         Properties p = new Properties();
         p.setProperty(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap);
-        p.setProperty(ProducerConfig.KEY_SERIALIZER_CLASS_CONFIG, ByteArraySerializer.class.getName());
-        p.setProperty(ProducerConfig.VALUE_SERIALIZER_CLASS_CONFIG, ByteArraySerializer.class.getName());
+        p.setProperty(
+                ProducerConfig.KEY_SERIALIZER_CLASS_CONFIG, ByteArraySerializer.class.getName());
+        p.setProperty(
+                ProducerConfig.VALUE_SERIALIZER_CLASS_CONFIG, ByteArraySerializer.class.getName());
         try (KafkaProducer<byte[], byte[]> producer = new KafkaProducer<>(p)) {
             for (String line : lines) {
-                producer.send(new ProducerRecord<>(topic, null, line.getBytes(StandardCharsets.UTF_8)));
+                producer.send(
+                        new ProducerRecord<>(topic, null, line.getBytes(StandardCharsets.UTF_8)));
             }
             producer.flush();
         }
@@ -160,16 +204,20 @@ final class DemoCommand implements Callable<Integer> {
         while (System.nanoTime() < deadline) {
             try (Connection c = Preflight.connect(config);
                     Statement s = c.createStatement();
-                    ResultSet rs = s.executeQuery("SELECT records_in FROM pipeline_status WHERE pipeline = 'chat'")) {
+                    ResultSet rs =
+                            s.executeQuery(
+                                    "SELECT records_in FROM pipeline_status WHERE pipeline = 'chat'")) {
                 if (rs.next() && rs.getLong(1) >= expected) {
-                    // One more flush interval so the cache rows of the last records are written too.
+                    // One more flush interval so the cache rows of the last records are written
+                    // too.
                     Thread.sleep(config.flushInterval.toMillis() * 3 + 500);
                     return;
                 }
             }
             Thread.sleep(500);
         }
-        System.err.println("tally: the sample was not fully processed within 2 minutes; printing what is there");
+        System.err.println(
+                "tally: the sample was not fully processed within 2 minutes; printing what is there");
     }
 
     private static String psqlUrl(String jdbcUrl) {

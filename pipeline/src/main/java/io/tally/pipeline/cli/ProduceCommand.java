@@ -39,10 +39,17 @@ final class ProduceCommand implements Callable<Integer> {
     @Parameters(index = "0", paramLabel = "chat|reviews|members", description = "Which topic.")
     Kind kind;
 
-    @Option(names = "--file", required = true, paramLabel = "F.jsonl", description = "One JSON event per line.")
+    @Option(
+            names = "--file",
+            required = true,
+            paramLabel = "F.jsonl",
+            description = "One JSON event per line.")
     Path file;
 
-    @Option(names = "--rate", paramLabel = "N", description = "At most N records a second (default: as fast as possible).")
+    @Option(
+            names = "--rate",
+            paramLabel = "N",
+            description = "At most N records a second (default: as fast as possible).")
     Integer rate;
 
     @Mixin CommonOptions options;
@@ -72,8 +79,10 @@ final class ProduceCommand implements Callable<Integer> {
             throws InterruptedException, IOException {
         Properties p = new Properties();
         p.setProperty(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap);
-        p.setProperty(ProducerConfig.KEY_SERIALIZER_CLASS_CONFIG, ByteArraySerializer.class.getName());
-        p.setProperty(ProducerConfig.VALUE_SERIALIZER_CLASS_CONFIG, ByteArraySerializer.class.getName());
+        p.setProperty(
+                ProducerConfig.KEY_SERIALIZER_CLASS_CONFIG, ByteArraySerializer.class.getName());
+        p.setProperty(
+                ProducerConfig.VALUE_SERIALIZER_CLASS_CONFIG, ByteArraySerializer.class.getName());
         p.setProperty(ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, "true");
         p.setProperty(ProducerConfig.LINGER_MS_CONFIG, "20");
         p.setProperty(ProducerConfig.BATCH_SIZE_CONFIG, String.valueOf(256 * 1024));

@@ -28,12 +28,7 @@ final class ProgressBar {
         double seconds = Math.max(1e-3, (now - startNanos) / 1e9);
         out.printf(
                 "\r%s [%s%s] %d/%d (%.0f/s)",
-                label,
-                "#".repeat(filled),
-                ".".repeat(WIDTH - filled),
-                done,
-                total,
-                done / seconds);
+                label, "#".repeat(filled), ".".repeat(WIDTH - filled), done, total, done / seconds);
         out.flush();
     }
 

@@ -65,7 +65,10 @@ public final class TallyConfig extends ExecutionConfig.GlobalJobParameters {
         bootstrapServers = (String) v.get(Keys.BOOTSTRAP_SERVERS);
         jdbcUrl = (String) v.get(Keys.JDBC_URL);
         jdbcUser = (String) v.get(Keys.JDBC_USER);
-        jdbcPasswordFile = v.get(Keys.JDBC_PASSWORD_FILE) == null ? null : v.get(Keys.JDBC_PASSWORD_FILE).toString();
+        jdbcPasswordFile =
+                v.get(Keys.JDBC_PASSWORD_FILE) == null
+                        ? null
+                        : v.get(Keys.JDBC_PASSWORD_FILE).toString();
         @SuppressWarnings("unchecked")
         Set<Pipeline> p = (Set<Pipeline>) v.get(Keys.PIPELINES);
         pipelines = EnumSet.copyOf(p);

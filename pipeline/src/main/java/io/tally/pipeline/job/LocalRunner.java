@@ -60,7 +60,9 @@ public final class LocalRunner {
         return environment(config, webUi).executeAsync(TallyJob.JOB_NAME);
     }
 
-    /** The newest completed checkpoint (a {@code chk-N} directory with metadata) under {@code dir}. */
+    /**
+     * The newest completed checkpoint (a {@code chk-N} directory with metadata) under {@code dir}.
+     */
     static Optional<Path> latestCheckpoint(Path dir) throws IOException {
         if (!Files.isDirectory(dir)) {
             return Optional.empty();

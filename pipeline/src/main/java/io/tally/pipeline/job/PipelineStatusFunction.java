@@ -6,7 +6,6 @@ import java.time.ZoneOffset;
 import org.apache.flink.api.common.state.ValueState;
 import org.apache.flink.api.common.state.ValueStateDescriptor;
 import org.apache.flink.api.common.typeinfo.Types;
-import org.apache.flink.configuration.Configuration;
 import org.apache.flink.streaming.api.functions.KeyedProcessFunction;
 import org.apache.flink.util.Collector;
 
@@ -26,8 +25,11 @@ public final class PipelineStatusFunction
     public void open(org.apache.flink.api.common.functions.OpenContext context) {
         totals =
                 getRuntimeContext()
-                        .getState(new ValueStateDescriptor<>("totals", Types.POJO(StatusDelta.class)));
-        refreshAt = getRuntimeContext().getState(new ValueStateDescriptor<>("refresh-at", Types.LONG));
+                        .getState(
+                                new ValueStateDescriptor<>(
+                                        "totals", Types.POJO(StatusDelta.class)));
+        refreshAt =
+                getRuntimeContext().getState(new ValueStateDescriptor<>("refresh-at", Types.LONG));
     }
 
     @Override
@@ -42,7 +44,11 @@ public final class PipelineStatusFunction
         t.lateDropped += delta.lateDropped;
         t.duplicates += delta.duplicates;
         totals.update(t);
-        out.collect(row(t, ctx.timerService().currentWatermark(), ctx.timerService().currentProcessingTime()));
+        out.collect(
+                row(
+                        t,
+                        ctx.timerService().currentWatermark(),
+                        ctx.timerService().currentProcessingTime()));
         if (refreshAt.value() == null) {
             long at = ctx.timerService().currentProcessingTime() + REFRESH_MS;
             ctx.timerService().registerProcessingTimeTimer(at);

@@ -29,6 +29,7 @@ import org.slf4j.LoggerFactory;
 public final class Preflight {
     private static final Logger LOG = LoggerFactory.getLogger(Preflight.class);
     static final int TIMEOUT_SECONDS = 10;
+
     /** Partitions of topics Tally creates itself; enough for a few TaskManager slots. */
     public static final int DEFAULT_PARTITIONS = 4;
 
@@ -57,7 +58,8 @@ public final class Preflight {
     /** Creates the topics that do not exist yet (existing ones are left as they are). */
     public static void ensureTopics(String bootstrapServers, List<String> topics) {
         try (Admin admin = Admin.create(adminProps(bootstrapServers))) {
-            Set<String> existing = admin.listTopics().names().get(TIMEOUT_SECONDS, TimeUnit.SECONDS);
+            Set<String> existing =
+                    admin.listTopics().names().get(TIMEOUT_SECONDS, TimeUnit.SECONDS);
             List<NewTopic> missing = new ArrayList<>();
             for (String t : topics) {
                 if (!existing.contains(t)) {
@@ -94,7 +96,10 @@ public final class Preflight {
             c.isValid(TIMEOUT_SECONDS);
         } catch (SQLException e) {
             throw new UnreachableException(
-                    "cannot reach PostgreSQL at " + config.jdbcUrl + ": " + oneLine(e.getMessage()));
+                    "cannot reach PostgreSQL at "
+                            + config.jdbcUrl
+                            + ": "
+                            + oneLine(e.getMessage()));
         }
     }
 
@@ -129,7 +134,10 @@ public final class Preflight {
             return Files.readString(java.nio.file.Path.of(config.jdbcPasswordFile)).trim();
         } catch (IOException e) {
             throw new ConfigException(
-                    "--jdbc-password-file: cannot read " + config.jdbcPasswordFile + ": " + e.getMessage());
+                    "--jdbc-password-file: cannot read "
+                            + config.jdbcPasswordFile
+                            + ": "
+                            + e.getMessage());
         }
     }
 

@@ -38,7 +38,9 @@ public final class ProductionSinks implements TallySinks {
         return JdbcSettings.builder(config.jdbcUrl)
                 .user(config.jdbcUser)
                 .passwordFile(
-                        config.jdbcPasswordFile == null ? null : java.nio.file.Path.of(config.jdbcPasswordFile))
+                        config.jdbcPasswordFile == null
+                                ? null
+                                : java.nio.file.Path.of(config.jdbcPasswordFile))
                 .flushInterval(config.flushInterval)
                 .build();
     }

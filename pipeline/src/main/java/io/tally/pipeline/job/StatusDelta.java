@@ -6,12 +6,15 @@ package io.tally.pipeline.job;
  */
 public class StatusDelta {
     public String pipeline;
+
     /** Records read from Kafka, valid or not. */
     public long recordsIn;
 
     public long deadLetters;
+
     /** Records dropped as {@code too-late} (SPEC §1.5). */
     public long lateDropped;
+
     /** Repeats of an already-seen event id (SPEC §1.7). */
     public long duplicates;
 

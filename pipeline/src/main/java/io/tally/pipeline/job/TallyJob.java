@@ -43,7 +43,8 @@ public final class TallyJob {
         }
         if (status.isEmpty()) {
             throw new IllegalArgumentException(
-                    "none of the selected pipelines is available in this build: " + config.pipelines);
+                    "none of the selected pipelines is available in this build: "
+                            + config.pipelines);
         }
         DataStream<StatusDelta> all = status.get(0);
         for (int i = 1; i < status.size(); i++) {

@@ -15,8 +15,8 @@ import org.apache.flink.util.OutputTag;
 /**
  * Right after a source: valid events go on, rejections leave through {@link #DEAD_LETTERS}, and the
  * counts leave through {@link #STATUS} as one small delta a second per subtask instead of one per
- * record. Pending counts are emitted before every checkpoint barrier and at end of input, so after a
- * restore {@code pipeline_status} counts each record exactly once (SPEC §1.8).
+ * record. Pending counts are emitted before every checkpoint barrier and at end of input, so after
+ * a restore {@code pipeline_status} counts each record exactly once (SPEC §1.8).
  */
 public final class ValidRecordSplitter<T> extends AbstractStreamOperator<T>
         implements OneInputStreamOperator<ParsedRecord<T>, T>,
@@ -26,9 +26,12 @@ public final class ValidRecordSplitter<T> extends AbstractStreamOperator<T>
     private static final long STATUS_EVERY_MS = 1000;
 
     public static final OutputTag<DeadLetter> DEAD_LETTERS =
-            new OutputTag<>("dead-letters", org.apache.flink.api.common.typeinfo.Types.POJO(DeadLetter.class));
+            new OutputTag<>(
+                    "dead-letters",
+                    org.apache.flink.api.common.typeinfo.Types.POJO(DeadLetter.class));
     public static final OutputTag<StatusDelta> STATUS =
-            new OutputTag<>("status", org.apache.flink.api.common.typeinfo.Types.POJO(StatusDelta.class));
+            new OutputTag<>(
+                    "status", org.apache.flink.api.common.typeinfo.Types.POJO(StatusDelta.class));
 
     private final String pipeline;
 
@@ -93,7 +96,8 @@ public final class ValidRecordSplitter<T> extends AbstractStreamOperator<T>
         if (recordsIn == 0 && deadLetters == 0) {
             return;
         }
-        output.collect(STATUS, new StreamRecord<>(StatusDelta.of(pipeline, recordsIn, deadLetters, 0, 0)));
+        output.collect(
+                STATUS, new StreamRecord<>(StatusDelta.of(pipeline, recordsIn, deadLetters, 0, 0)));
         recordsIn = 0;
         deadLetters = 0;
     }

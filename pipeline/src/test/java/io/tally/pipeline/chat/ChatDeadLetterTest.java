@@ -13,7 +13,6 @@ import io.tally.pipeline.testing.JobRunner;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.time.Instant;
-import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -40,31 +39,61 @@ class ChatDeadLetterTest {
         String suffix = "dl" + System.nanoTime();
         TallyConfig config =
                 JobRunner.config(
-                        KAFKA.bootstrapServers(), PG.jdbcUrl(), suffix, Map.of("max-record-bytes", "2048"));
+                        KAFKA.bootstrapServers(),
+                        PG.jdbcUrl(),
+                        suffix,
+                        Map.of("max-record-bytes", "2048"));
         KAFKA.createTopics(2, config.chatTopic, config.deadLetterTopic);
 
         Map<String, byte[]> bad = new HashMap<>();
-        bad.put("too-large", good("big", "alice", "x".repeat(3000), TS).getBytes(StandardCharsets.UTF_8));
-        bad.put("invalid-utf8", new byte[] {'{', '"', 'i', 'd', '"', ':', '"', (byte) 0xc3, (byte) 0x28, '"', '}'});
+        bad.put(
+                "too-large",
+                good("big", "alice", "x".repeat(3000), TS).getBytes(StandardCharsets.UTF_8));
+        bad.put(
+                "invalid-utf8",
+                new byte[] {'{', '"', 'i', 'd', '"', ':', '"', (byte) 0xc3, (byte) 0x28, '"', '}'});
         bad.put("not-json", "alice: hello".getBytes(StandardCharsets.UTF_8));
         bad.put("not-object", "[\"alice\",\"hello\"]".getBytes(StandardCharsets.UTF_8));
-        bad.put("missing-field", ("{\"id\":\"m1\",\"username\":\"alice\",\"ts\":" + TS + "}").getBytes(StandardCharsets.UTF_8));
-        bad.put("wrong-type", ("{\"id\":\"m2\",\"username\":\"alice\",\"text\":42,\"ts\":" + TS + "}").getBytes(StandardCharsets.UTF_8));
-        bad.put("bad-value", good("m3", "u".repeat(101), "hi", TS).getBytes(StandardCharsets.UTF_8));
-        bad.put("bad-timestamp", "{\"id\":\"m4\",\"username\":\"alice\",\"text\":\"hi\",\"ts\":\"yesterday\"}".getBytes(StandardCharsets.UTF_8));
+        bad.put(
+                "missing-field",
+                ("{\"id\":\"m1\",\"username\":\"alice\",\"ts\":" + TS + "}")
+                        .getBytes(StandardCharsets.UTF_8));
+        bad.put(
+                "wrong-type",
+                ("{\"id\":\"m2\",\"username\":\"alice\",\"text\":42,\"ts\":" + TS + "}")
+                        .getBytes(StandardCharsets.UTF_8));
+        bad.put(
+                "bad-value",
+                good("m3", "u".repeat(101), "hi", TS).getBytes(StandardCharsets.UTF_8));
+        bad.put(
+                "bad-timestamp",
+                "{\"id\":\"m4\",\"username\":\"alice\",\"text\":\"hi\",\"ts\":\"yesterday\"}"
+                        .getBytes(StandardCharsets.UTF_8));
         long future = System.currentTimeMillis() + Duration.ofDays(2).toMillis();
-        bad.put("future-timestamp", good("m5", "alice", "hi", future).getBytes(StandardCharsets.UTF_8));
+        bad.put(
+                "future-timestamp",
+                good("m5", "alice", "hi", future).getBytes(StandardCharsets.UTF_8));
 
-        KAFKA.produce(config.chatTopic, "alice", good("g1", "Alice", "hello world", TS).getBytes(StandardCharsets.UTF_8));
+        KAFKA.produce(
+                config.chatTopic,
+                "alice",
+                good("g1", "Alice", "hello world", TS).getBytes(StandardCharsets.UTF_8));
         for (Map.Entry<String, byte[]> e : bad.entrySet()) {
             KAFKA.produce(config.chatTopic, "alice", e.getValue());
         }
-        KAFKA.produce(config.chatTopic, "bob", good("g2", "bob", "café naïve", TS + 1).getBytes(StandardCharsets.UTF_8));
-        KAFKA.produce(config.chatTopic, "alice", good("g3", "alice", "one-two-three", TS + 2).getBytes(StandardCharsets.UTF_8));
+        KAFKA.produce(
+                config.chatTopic,
+                "bob",
+                good("g2", "bob", "café naïve", TS + 1).getBytes(StandardCharsets.UTF_8));
+        KAFKA.produce(
+                config.chatTopic,
+                "alice",
+                good("g3", "alice", "one-two-three", TS + 2).getBytes(StandardCharsets.UTF_8));
 
         JobRunner.runBounded(config);
 
-        List<ConsumerRecord<byte[], byte[]>> dead = KAFKA.consume(config.deadLetterTopic, bad.size(), Duration.ofSeconds(30));
+        List<ConsumerRecord<byte[], byte[]>> dead =
+                KAFKA.consume(config.deadLetterTopic, bad.size(), Duration.ofSeconds(30));
         Map<String, JsonNode> byReason = new HashMap<>();
         for (ConsumerRecord<byte[], byte[]> r : dead) {
             JsonNode n = MAPPER.readTree(r.value());
@@ -78,14 +107,21 @@ class ChatDeadLetterTest {
         assertThat(dead).hasSize(bad.size());
         assertThat(byReason.get("bad-timestamp").get("error").asText())
                 .isEqualTo("ts: expected epoch millis or ISO-8601 instant, got \"yesterday\"");
-        assertThat(byReason.get("missing-field").get("error").asText()).isEqualTo("text: required field is missing");
+        assertThat(byReason.get("missing-field").get("error").asText())
+                .isEqualTo("text: required field is missing");
         assertThat(byReason.get("not-json").get("value").asText()).isEqualTo("alice: hello");
         assertThat(byReason.get("invalid-utf8").get("value_encoding").asText()).isEqualTo("base64");
 
-        assertThat(Db.rows(PG.jdbcUrl(), "SELECT username, message_count, total_words FROM user_stats ORDER BY username"))
+        assertThat(
+                        Db.rows(
+                                PG.jdbcUrl(),
+                                "SELECT username, message_count, total_words FROM user_stats ORDER BY username"))
                 .containsExactly(List.of("alice", "2", "5"), List.of("bob", "1", "3"));
         List<String> status =
-                Db.rows(PG.jdbcUrl(), "SELECT records_in, records_out, dead_letters, late_dropped FROM pipeline_status WHERE pipeline = 'chat'").get(0);
+                Db.rows(
+                                PG.jdbcUrl(),
+                                "SELECT records_in, records_out, dead_letters, late_dropped FROM pipeline_status WHERE pipeline = 'chat'")
+                        .get(0);
         assertThat(status).containsExactly("12", "3", "9", "0");
     }
 

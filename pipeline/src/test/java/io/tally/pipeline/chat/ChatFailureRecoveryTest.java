@@ -66,13 +66,16 @@ class ChatFailureRecoveryTest {
     @Test
     void failureMidStreamEndsWithTheRowsOfAFailureFreeRun() throws Exception {
         ChatStream stream =
-                ChatStream.generate(7, 12_000, 5, Instant.parse("2026-11-01T00:00:00Z").toEpochMilli());
+                ChatStream.generate(
+                        7, 12_000, 5, Instant.parse("2026-11-01T00:00:00Z").toEpochMilli());
         String suffix = "crash" + System.nanoTime();
-        TallyConfig config = JobRunner.config(KAFKA.bootstrapServers(), PG.jdbcUrl(), suffix, Map.of());
+        TallyConfig config =
+                JobRunner.config(KAFKA.bootstrapServers(), PG.jdbcUrl(), suffix, Map.of());
         KAFKA.createTopics(4, config.chatTopic, config.deadLetterTopic);
         int i = 0;
         for (String line : stream.lines) {
-            KAFKA.produce(config.chatTopic, "k" + (i++ % 16), line.getBytes(StandardCharsets.UTF_8));
+            KAFKA.produce(
+                    config.chatTopic, "k" + (i++ % 16), line.getBytes(StandardCharsets.UTF_8));
         }
 
         TallySources failing =
@@ -85,10 +88,13 @@ class ChatFailureRecoveryTest {
         JobRunner.runBounded(config, failing);
 
         assertThat(FAILED).as("the failure was injected").isTrue();
-        assertThat(SEEN.get()).as("records were replayed after the restart").isGreaterThan(stream.lines.size());
+        assertThat(SEEN.get())
+                .as("records were replayed after the restart")
+                .isGreaterThan(stream.lines.size());
         assertThat(Db.userStats(PG.jdbcUrl())).isEqualTo(ChatOracle.userStats(stream.messages));
         assertThat(Db.dailyActivity(PG.jdbcUrl()))
-                .isEqualTo(ChatOracle.dailyActivity(stream.messages, ZoneOffset.UTC, Set.of("dazza")));
+                .isEqualTo(
+                        ChatOracle.dailyActivity(stream.messages, ZoneOffset.UTC, Set.of("dazza")));
         assertThat(Db.count(PG.jdbcUrl(), "SELECT records_in FROM pipeline_status"))
                 .as("pipeline_status counts each record once")
                 .isEqualTo(stream.lines.size());

@@ -22,8 +22,8 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
- * A generated chat (duplicates, out-of-order and days-late events, excluded senders, non-ASCII,
- * a DST change in {@code Australia/Sydney}) gives exactly the rows of an independent batch
+ * A generated chat (duplicates, out-of-order and days-late events, excluded senders, non-ASCII, a
+ * DST change in {@code Australia/Sydney}) gives exactly the rows of an independent batch
  * computation, and the same input run twice gives identical rows (SPEC §1.1, §2.4, §2.5).
  */
 class ChatOracleReplayTest {
@@ -42,11 +42,17 @@ class ChatOracleReplayTest {
         String suffix = "oracle" + System.nanoTime();
         TallyConfig config =
                 JobRunner.config(
-                        KAFKA.bootstrapServers(), PG.jdbcUrl(), suffix, Map.of("timezone", "Australia/Sydney"));
+                        KAFKA.bootstrapServers(),
+                        PG.jdbcUrl(),
+                        suffix,
+                        Map.of("timezone", "Australia/Sydney"));
         KAFKA.createTopics(4, config.chatTopic, config.deadLetterTopic);
         for (String line : stream.lines) {
             String user = line.substring(line.indexOf("\"username\":\"") + 12);
-            KAFKA.produce(config.chatTopic, UserKey.of(user.substring(0, user.indexOf('"'))), line.getBytes(StandardCharsets.UTF_8));
+            KAFKA.produce(
+                    config.chatTopic,
+                    UserKey.of(user.substring(0, user.indexOf('"'))),
+                    line.getBytes(StandardCharsets.UTF_8));
         }
         assertThat(stream.lines.size()).isGreaterThan(stream.messages.size());
 
@@ -55,7 +61,8 @@ class ChatOracleReplayTest {
         List<List<String>> daily = Db.dailyActivity(PG.jdbcUrl());
 
         assertThat(stats).isEqualTo(ChatOracle.userStats(stream.messages));
-        assertThat(daily).isEqualTo(ChatOracle.dailyActivity(stream.messages, SYDNEY, Set.of("dazza")));
+        assertThat(daily)
+                .isEqualTo(ChatOracle.dailyActivity(stream.messages, SYDNEY, Set.of("dazza")));
         assertThat(daily).extracting(r -> r.get(1)).contains("2026-10-04");
         assertThat(daily).extracting(r -> r.get(0)).doesNotContain("dazza", "[server]");
         assertThat(stats).extracting(r -> r.get(0)).contains("dazza", "[server]", "李雷", "chloé");

@@ -86,9 +86,11 @@ class ConfigLoaderTest {
         assertThatThrownBy(() -> ConfigLoader.load(Map.of("timezone", "Mars/Base"), Map.of(), null))
                 .isInstanceOf(ConfigException.class)
                 .hasMessageStartingWith("--timezone: unknown time zone 'Mars/Base'");
-        assertThatThrownBy(() -> ConfigLoader.load(Map.of(), Map.of("TALLY_PARALLELISM", "0"), null))
+        assertThatThrownBy(
+                        () -> ConfigLoader.load(Map.of(), Map.of("TALLY_PARALLELISM", "0"), null))
                 .hasMessageStartingWith("TALLY_PARALLELISM: must be at least 1");
-        assertThatThrownBy(() -> ConfigLoader.load(Map.of("pipelines", "chat,video"), Map.of(), null))
+        assertThatThrownBy(
+                        () -> ConfigLoader.load(Map.of("pipelines", "chat,video"), Map.of(), null))
                 .hasMessageContaining("unknown pipeline 'video'");
         assertThatThrownBy(() -> ConfigLoader.load(Map.of("from", "yesterday"), Map.of(), null))
                 .hasMessageContaining("expected earliest, latest or committed");

@@ -26,13 +26,17 @@ public final class ChatOracle {
     }
 
     static boolean excluded(String key, Set<String> bots) {
-        return bots.contains(key) || (key.length() >= 2 && key.startsWith("[") && key.endsWith("]"));
+        return bots.contains(key)
+                || (key.length() >= 2 && key.startsWith("[") && key.endsWith("]"));
     }
 
     public static List<List<String>> userStats(List<ChatStream.Message> messages) {
         Map<String, long[]> by = new TreeMap<>();
         for (ChatStream.Message m : messages) {
-            long[] a = by.computeIfAbsent(userKey(m.username()), k -> new long[] {0, 0, Long.MAX_VALUE, Long.MIN_VALUE});
+            long[] a =
+                    by.computeIfAbsent(
+                            userKey(m.username()),
+                            k -> new long[] {0, 0, Long.MAX_VALUE, Long.MIN_VALUE});
             a[0]++;
             a[1] += WordCounter.count(m.text());
             a[2] = Math.min(a[2], m.ts());
@@ -41,7 +45,8 @@ public final class ChatOracle {
         List<List<String>> rows = new ArrayList<>();
         by.forEach(
                 (k, a) ->
-                        rows.add(List.of(k, "" + a[0], "" + a[1], "" + a[2], "" + a[3], "" + a[0])));
+                        rows.add(
+                                List.of(k, "" + a[0], "" + a[1], "" + a[2], "" + a[3], "" + a[0])));
         return rows;
     }
 
@@ -56,7 +61,9 @@ public final class ChatOracle {
             LocalDate date = Instant.ofEpochMilli(m.ts()).atZone(zone).toLocalDate();
             long[] a =
                     by.computeIfAbsent(key, k -> new TreeMap<>())
-                            .computeIfAbsent(date, d -> new long[] {0, 0, Long.MAX_VALUE, Long.MIN_VALUE, 0});
+                            .computeIfAbsent(
+                                    date,
+                                    d -> new long[] {0, 0, Long.MAX_VALUE, Long.MIN_VALUE, 0});
             a[0]++;
             a[1] += WordCounter.count(m.text());
             a[2] = Math.min(a[2], m.ts());
@@ -77,8 +84,17 @@ public final class ChatOracle {
                                                         "" + a[2],
                                                         "" + a[3],
                                                         // SPEC §2.12 round1 = floor(10x + 0.5) / 10
-                                                        BigDecimal.valueOf(Math.floor(10.0 * a[4] / a[0] + 0.5) / 10)
-                                                                .setScale(1, RoundingMode.UNNECESSARY)
+                                                        BigDecimal.valueOf(
+                                                                        Math.floor(
+                                                                                        10.0
+                                                                                                        * a[
+                                                                                                                4]
+                                                                                                        / a[
+                                                                                                                0]
+                                                                                                + 0.5)
+                                                                                / 10)
+                                                                .setScale(
+                                                                        1, RoundingMode.UNNECESSARY)
                                                                 .toPlainString(),
                                                         "" + a[0]))));
         return rows;

@@ -43,6 +43,7 @@ public final class ChatStream {
     };
 
     public final List<Message> messages = new ArrayList<>();
+
     /** What is produced: every message, some twice, in a shuffled order. */
     public final List<String> lines = new ArrayList<>();
 

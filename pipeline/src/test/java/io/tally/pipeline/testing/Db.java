@@ -60,7 +60,15 @@ public final class Db {
             Thread.sleep(200);
         }
         throw new AssertionError(
-                "timed out after " + timeout + " waiting for " + sql + " >= " + atLeast + " (last " + last + ")");
+                "timed out after "
+                        + timeout
+                        + " waiting for "
+                        + sql
+                        + " >= "
+                        + atLeast
+                        + " (last "
+                        + last
+                        + ")");
     }
 
     /** Polls until {@code sql} returns exactly {@code expected}, or fails after the timeout. */
@@ -80,7 +88,15 @@ public final class Db {
             Thread.sleep(200);
         }
         throw new AssertionError(
-                "timed out after " + timeout + " waiting for " + sql + " = " + expected + " (last " + last + ")");
+                "timed out after "
+                        + timeout
+                        + " waiting for "
+                        + sql
+                        + " = "
+                        + expected
+                        + " (last "
+                        + last
+                        + ")");
     }
 
     /** The chat cache tables, every column but updated_at, in key order. */

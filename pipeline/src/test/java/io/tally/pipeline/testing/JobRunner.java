@@ -18,7 +18,8 @@ public final class JobRunner {
     private JobRunner() {}
 
     /** A configuration for tests: the given broker, database and unique topics, fast timings. */
-    public static TallyConfig config(String bootstrap, String jdbcUrl, String suffix, Map<String, String> more) {
+    public static TallyConfig config(
+            String bootstrap, String jdbcUrl, String suffix, Map<String, String> more) {
         Map<String, String> m = new java.util.HashMap<>();
         m.put("bootstrap-servers", bootstrap);
         m.put("jdbc-url", jdbcUrl);
@@ -52,7 +53,8 @@ public final class JobRunner {
         return environment(config, new KafkaSources(config)).executeAsync("tally-test");
     }
 
-    private static StreamExecutionEnvironment environment(TallyConfig config, TallySources sources) {
+    private static StreamExecutionEnvironment environment(
+            TallyConfig config, TallySources sources) {
         StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment();
         TallyJob.configure(env, config);
         TallyJob.define(env, config, sources, new ProductionSinks(config));

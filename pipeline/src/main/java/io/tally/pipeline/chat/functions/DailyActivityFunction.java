@@ -91,7 +91,7 @@ public final class DailyActivityFunction
             String user, LocalDate date, DailyActivity day, boolean deleted) {
         DailyActivityRow r = new DailyActivityRow();
         r.username = user;
-        r.date = date;
+        r.epochDay = date.toEpochDay();
         r.messageCount = day.messageCount;
         r.wordCount = day.wordCount;
         r.firstMessageTime = day.firstMessageTime;

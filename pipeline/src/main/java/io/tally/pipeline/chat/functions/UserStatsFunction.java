@@ -25,7 +25,9 @@ public final class UserStatsFunction
     public void open(OpenContext context) {
         stats =
                 getRuntimeContext()
-                        .getState(new ValueStateDescriptor<>("user-stats", Types.POJO(UserStats.class)));
+                        .getState(
+                                new ValueStateDescriptor<>(
+                                        "user-stats", Types.POJO(UserStats.class)));
     }
 
     @Override

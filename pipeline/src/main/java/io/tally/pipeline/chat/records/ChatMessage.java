@@ -7,12 +7,16 @@ package io.tally.pipeline.chat.records;
 public class ChatMessage {
     public String id;
     public String room;
+
     /** The username as sent (a label). */
     public String username;
+
     /** ASCII-lower-cased username: the key of every chat table. */
     public String userKey;
+
     /** Raw text exactly as logged; every metric is defined on it. */
     public String text;
+
     /** Event time, epoch ms. */
     public long ts;
 

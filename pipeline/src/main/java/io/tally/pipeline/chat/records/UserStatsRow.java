@@ -7,6 +7,7 @@ public class UserStatsRow {
     public long totalWords;
     public long firstSeen;
     public long lastSeen;
+
     /** Grows with every message of the user: the message count. */
     public long version;
 
