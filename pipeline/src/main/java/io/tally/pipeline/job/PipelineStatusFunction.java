@@ -1,8 +1,5 @@
 package io.tally.pipeline.job;
 
-import java.time.Instant;
-import java.time.OffsetDateTime;
-import java.time.ZoneOffset;
 import org.apache.flink.api.common.state.ValueState;
 import org.apache.flink.api.common.state.ValueStateDescriptor;
 import org.apache.flink.api.common.typeinfo.Types;
@@ -71,11 +68,8 @@ public final class PipelineStatusFunction
     static PipelineStatusRow row(StatusDelta t, long watermark, long nowMillis) {
         PipelineStatusRow r = new PipelineStatusRow();
         r.pipeline = t.pipeline;
-        r.watermark =
-                watermark == Long.MIN_VALUE || watermark == Long.MAX_VALUE
-                        ? null
-                        : OffsetDateTime.ofInstant(Instant.ofEpochMilli(watermark), ZoneOffset.UTC);
-        r.lastFlushAt = OffsetDateTime.ofInstant(Instant.ofEpochMilli(nowMillis), ZoneOffset.UTC);
+        r.watermark = watermark == Long.MIN_VALUE || watermark == Long.MAX_VALUE ? null : watermark;
+        r.lastFlushAt = nowMillis;
         r.recordsIn = t.recordsIn;
         r.deadLetters = t.deadLetters + t.lateDropped;
         r.lateDropped = t.lateDropped;

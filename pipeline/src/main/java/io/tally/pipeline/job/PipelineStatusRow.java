@@ -1,16 +1,17 @@
 package io.tally.pipeline.job;
 
-import java.time.OffsetDateTime;
-
-/** A row of {@code pipeline_status} (SPEC §5.1). */
+/**
+ * A row of {@code pipeline_status} (SPEC §5.1). Times are epoch ms: Flink has no POJO-field type
+ * for {@code java.time} values and would fall back to Kryo.
+ */
 public class PipelineStatusRow {
     public String pipeline;
 
-    /** The pipeline's event-time watermark, null before the first one. */
-    public OffsetDateTime watermark;
+    /** The pipeline's event-time watermark (epoch ms), null before the first one. */
+    public Long watermark;
 
-    /** Wall-clock time this status was emitted into the (flushed) sink. */
-    public OffsetDateTime lastFlushAt;
+    /** Wall-clock time (epoch ms) this status was emitted into the (flushed) sink. */
+    public long lastFlushAt;
 
     public long recordsIn;
 

@@ -17,7 +17,11 @@ import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
 public final class JobRunner {
     private JobRunner() {}
 
-    /** A configuration for tests: the given broker, database and unique topics, fast timings. */
+    /**
+     * A configuration for tests: the given broker, database and unique topics, fast timings,
+     * bounded (read to the end offsets at start, then finish) unless a test starts the job
+     * unbounded.
+     */
     public static TallyConfig config(
             String bootstrap, String jdbcUrl, String suffix, Map<String, String> more) {
         Map<String, String> m = new java.util.HashMap<>();
@@ -25,6 +29,7 @@ public final class JobRunner {
         m.put("jdbc-url", jdbcUrl);
         m.put("pipelines", "chat");
         m.put("from", "earliest");
+        m.put("bounded", "true");
         m.put("parallelism", "2");
         m.put("checkpoint-interval", "500ms");
         m.put("flush-interval", "200ms");
@@ -36,21 +41,24 @@ public final class JobRunner {
         return TallyConfig.defaults().with(m);
     }
 
-    /** Migrates, then runs the job to the end of the topics' current contents. */
+    /** Migrates, then runs the (bounded) job to the end of the topics' contents at start. */
     public static void runBounded(TallyConfig config) throws Exception {
         runBounded(config, new KafkaSources(config));
     }
 
     public static void runBounded(TallyConfig config, TallySources sources) throws Exception {
-        TallyConfig bounded = config.with(Map.of("bounded", "true"));
-        Preflight.migrate(bounded);
-        environment(bounded, sources).execute("tally-test");
+        if (!config.bounded) {
+            throw new IllegalArgumentException("runBounded needs a bounded configuration");
+        }
+        Preflight.migrate(config);
+        environment(config, sources).execute("tally-test");
     }
 
     /** Migrates, then starts the job without an end; the caller cancels it. */
     public static JobClient start(TallyConfig config) throws Exception {
-        Preflight.migrate(config);
-        return environment(config, new KafkaSources(config)).executeAsync("tally-test");
+        TallyConfig unbounded = config.with(Map.of("bounded", "false"));
+        Preflight.migrate(unbounded);
+        return environment(unbounded, new KafkaSources(unbounded)).executeAsync("tally-test");
     }
 
     private static StreamExecutionEnvironment environment(
