@@ -40,10 +40,9 @@ import picocli.CommandLine.Option;
 @Command(
         name = "demo",
         mixinStandardHelpOptions = true,
-        description = {
-            "Start an in-process Kafka broker, a local Flink and (unless --jdbc-url is given) a throwaway",
-            "PostgreSQL; feed a bundled sample; print the cache tables; keep running until Ctrl-C."
-        })
+        description =
+                "Everything embedded (Kafka, Flink, a throwaway PostgreSQL unless --jdbc-url): feed a"
+                        + " bundled sample, print the cache tables, run until Ctrl-C.")
 final class DemoCommand implements Callable<Integer> {
     static final String SAMPLE = "/demo/chat-messages.jsonl";
 
@@ -96,6 +95,8 @@ final class DemoCommand implements Callable<Integer> {
         defaults.put(Keys.JDBC_URL, jdbcUrl);
         defaults.put(Keys.FROM, "earliest");
         defaults.put(Keys.CHECKPOINT_INTERVAL, "5s");
+        // Partitions the small sample leaves empty should not hold the watermark back for long.
+        defaults.put(Keys.IDLENESS, "2s");
         // The broker is new each time, so the demo starts from empty state too.
         defaults.put(
                 Keys.STATE_DIR,

@@ -98,7 +98,7 @@ final class ProduceCommand implements Callable<Integer> {
                         Thread.sleep(wait / 1_000_000, (int) (wait % 1_000_000));
                     }
                 }
-                String key = keyOf(line);
+                String key = keyOf(kind, line);
                 producer.send(
                         new ProducerRecord<>(
                                 topic,
@@ -128,7 +128,7 @@ final class ProduceCommand implements Callable<Integer> {
      * The recommended Kafka key (SPEC §2.1, §3.1): the user key for chat, the review id, the job
      * id. A line that is not JSON gets no key; it is still sent.
      */
-    private String keyOf(String line) {
+    static String keyOf(Kind kind, String line) {
         try {
             JsonNode n = MAPPER.readTree(line);
             String field = kind == Kind.chat ? "username" : kind == Kind.reviews ? "id" : "job_id";

@@ -13,10 +13,9 @@ import picocli.CommandLine.Mixin;
 @Command(
         name = "run",
         mixinStandardHelpOptions = true,
-        description = {
-            "Run the pipelines on an embedded Flink against --bootstrap-servers and --jdbc-url, until stopped",
-            "(or, with --bounded, until the topics' current end offsets are processed)."
-        })
+        description =
+                "Run the pipelines on an embedded Flink against --bootstrap-servers and --jdbc-url"
+                        + " until stopped (with --bounded: until the topics' current ends).")
 final class RunCommand implements Callable<Integer> {
     @Mixin CommonOptions options;
 

@@ -1,0 +1,143 @@
+package io.tally.pipeline.cli;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.tally.connectors.testing.KafkaBrokerExtension;
+import io.tally.connectors.testing.PostgresExtension;
+import io.tally.pipeline.testing.Db;
+import java.io.ByteArrayOutputStream;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * The command line as a user meets it (SPEC §5.2): misconfiguration is one clear line and a
+ * non-zero exit, {@code migrate} is idempotent (§1.11), {@code produce} feeds a file to a topic.
+ */
+class TallyCliTest {
+    @RegisterExtension static final KafkaBrokerExtension KAFKA = new KafkaBrokerExtension();
+    @RegisterExtension static final PostgresExtension PG = new PostgresExtension();
+
+    @TempDir Path dir;
+
+    record Result(int exit, String out, String err) {}
+
+    static synchronized Result tally(String... args) {
+        PrintStream oldOut = System.out;
+        PrintStream oldErr = System.err;
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        ByteArrayOutputStream err = new ByteArrayOutputStream();
+        try {
+            System.setOut(new PrintStream(out, true, StandardCharsets.UTF_8));
+            System.setErr(new PrintStream(err, true, StandardCharsets.UTF_8));
+            int exit = TallyCli.execute(args);
+            return new Result(
+                    exit,
+                    out.toString(StandardCharsets.UTF_8),
+                    err.toString(StandardCharsets.UTF_8));
+        } finally {
+            System.setOut(oldOut);
+            System.setErr(oldErr);
+        }
+    }
+
+    @Test
+    void unreachableKafkaIsOneLineAndExitThreeWithin30Seconds() {
+        long start = System.nanoTime();
+        Result r = tally("run", "--bootstrap-servers", "127.0.0.1:1", "--jdbc-url", PG.jdbcUrl());
+        assertThat(Duration.ofNanos(System.nanoTime() - start)).isLessThan(Duration.ofSeconds(30));
+        assertThat(r.exit()).isEqualTo(3);
+        assertThat(r.err().strip().lines())
+                .containsExactly(
+                        "tally: cannot reach Kafka at 127.0.0.1:1 within 10 s (is a broker running there? set --bootstrap-servers)");
+    }
+
+    @Test
+    void unreachablePostgresIsOneLineAndExitThree() {
+        Result r =
+                tally(
+                        "run",
+                        "--bootstrap-servers",
+                        KAFKA.bootstrapServers(),
+                        "--jdbc-url",
+                        "jdbc:postgresql://127.0.0.1:1/tally");
+        assertThat(r.exit()).isEqualTo(3);
+        assertThat(r.err().strip().lines()).hasSize(1);
+        assertThat(r.err())
+                .startsWith(
+                        "tally: cannot reach PostgreSQL at jdbc:postgresql://127.0.0.1:1/tally: ");
+    }
+
+    @Test
+    void badOptionsAreOneLineAndExitTwo() {
+        Result zone = tally("migrate", "--jdbc-url", PG.jdbcUrl(), "--timezone", "Mars/Base");
+        assertThat(zone.exit()).isEqualTo(2);
+        assertThat(zone.err().strip())
+                .isEqualTo(
+                        "tally: --timezone: unknown time zone 'Mars/Base' (an IANA zone such as Australia/Sydney, or an offset such as +10:00)");
+        Result missing = tally("migrate");
+        assertThat(missing.exit()).isEqualTo(2);
+        assertThat(missing.err()).contains("--jdbc-url is required");
+        Result unknown = tally("run", "--no-such-flag");
+        assertThat(unknown.exit()).isEqualTo(2);
+        assertThat(unknown.err()).contains("Unknown option: '--no-such-flag'");
+    }
+
+    @Test
+    void migrateTwiceIsANoOp() throws Exception {
+        Result first = tally("migrate", "--jdbc-url", PG.jdbcUrl());
+        assertThat(first.exit()).isZero();
+        assertThat(first.out()).startsWith("Applied ");
+        Result second = tally("migrate", "--jdbc-url", PG.jdbcUrl());
+        assertThat(second.exit()).isZero();
+        assertThat(second.out().strip()).isEqualTo("Schema is up to date.");
+        assertThat(Db.rows(PG.jdbcUrl(), "SELECT table_name FROM cache_freshness ORDER BY 1"))
+                .containsExactly(List.of("user_daily_activity"), List.of("user_stats"));
+    }
+
+    @Test
+    void produceSendsEveryLineKeyedByUserKey() throws Exception {
+        Path file = dir.resolve("chat.jsonl");
+        Files.writeString(
+                file,
+                "{\"id\":\"1\",\"username\":\"Alice\",\"text\":\"hi\",\"ts\":1}\n"
+                        + "\n"
+                        + "not json, still sent\n"
+                        + "{\"id\":\"2\",\"username\":\"Chloé\",\"text\":\"salut\",\"ts\":2}\n");
+        String topic = KAFKA.uniqueTopic("produce");
+        Result r =
+                tally(
+                        "produce",
+                        "chat",
+                        "--file",
+                        file.toString(),
+                        "--bootstrap-servers",
+                        KAFKA.bootstrapServers(),
+                        "--topic-chat",
+                        topic);
+        assertThat(r.exit()).isZero();
+        assertThat(r.out()).contains("Sent 3 record(s) to " + topic);
+        List<ConsumerRecord<byte[], byte[]>> records =
+                KAFKA.consume(topic, 3, Duration.ofSeconds(20));
+        assertThat(records)
+                .extracting(
+                        c -> c.key() == null ? null : new String(c.key(), StandardCharsets.UTF_8))
+                .containsExactlyInAnyOrder("alice", null, "chloé");
+    }
+
+    @Test
+    void everyCommandHasHelp() {
+        for (String command : List.of("demo", "run", "migrate", "produce")) {
+            Result r = tally(command, "--help");
+            assertThat(r.exit()).as(command).isZero();
+            assertThat(r.out()).as(command).contains("Usage: tally " + command);
+        }
+    }
+}
