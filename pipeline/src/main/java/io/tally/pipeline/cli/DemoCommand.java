@@ -151,6 +151,7 @@ final class DemoCommand implements Callable<Integer> {
                         + kafka.bootstrapServers());
         out.println("Query the tables: psql '" + psqlUrl(jdbcUrl) + "'");
         if (exitAfterPrint) {
+            closeAll();
             return 0;
         }
         out.println("Running until Ctrl-C.");

@@ -16,6 +16,7 @@ import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
  * rows. Sources and sinks are parameters, so tests build exactly this dataflow.
  */
 public final class TallyJob {
+    private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger(TallyJob.class);
     public static final String JOB_NAME = "tally";
 
     private TallyJob() {}
@@ -40,6 +41,11 @@ public final class TallyJob {
         List<DataStream<StatusDelta>> status = new ArrayList<>();
         if (config.runs(Pipeline.CHAT)) {
             status.add(ChatWorkflow.define(sources.chatMessages(env), config, sinks));
+        }
+        for (Pipeline p : config.pipelines) {
+            if (p != Pipeline.CHAT) {
+                LOG.warn("The {} pipeline is not part of this build yet; running the others", p);
+            }
         }
         if (status.isEmpty()) {
             throw new IllegalArgumentException(
