@@ -10,12 +10,7 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
-import java.util.Properties;
 import java.util.concurrent.Callable;
-import org.apache.kafka.clients.producer.KafkaProducer;
-import org.apache.kafka.clients.producer.ProducerConfig;
-import org.apache.kafka.clients.producer.ProducerRecord;
-import org.apache.kafka.common.serialization.ByteArraySerializer;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
@@ -76,41 +71,14 @@ final class ProduceCommand implements Callable<Integer> {
     }
 
     private long send(String bootstrap, String topic, List<String> lines)
-            throws InterruptedException, IOException {
-        Properties p = new Properties();
-        p.setProperty(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap);
-        p.setProperty(
-                ProducerConfig.KEY_SERIALIZER_CLASS_CONFIG, ByteArraySerializer.class.getName());
-        p.setProperty(
-                ProducerConfig.VALUE_SERIALIZER_CLASS_CONFIG, ByteArraySerializer.class.getName());
-        p.setProperty(ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, "true");
-        p.setProperty(ProducerConfig.LINGER_MS_CONFIG, "20");
-        p.setProperty(ProducerConfig.BATCH_SIZE_CONFIG, String.valueOf(256 * 1024));
-        ProgressBar bar = new ProgressBar(System.err, "produce " + topic, lines.size());
-        long start = System.nanoTime();
-        long sent = 0;
-        try (KafkaProducer<byte[], byte[]> producer = new KafkaProducer<>(p)) {
+            throws InterruptedException {
+        try (TopicWriter writer =
+                new TopicWriter(bootstrap, topic, rate, "produce " + topic, lines.size())) {
             for (String line : lines) {
-                if (rate != null) {
-                    long due = start + sent * 1_000_000_000L / rate;
-                    long wait = due - System.nanoTime();
-                    if (wait > 0) {
-                        Thread.sleep(wait / 1_000_000, (int) (wait % 1_000_000));
-                    }
-                }
-                String key = keyOf(kind, line);
-                producer.send(
-                        new ProducerRecord<>(
-                                topic,
-                                key == null ? null : key.getBytes(StandardCharsets.UTF_8),
-                                line.getBytes(StandardCharsets.UTF_8)));
-                sent++;
-                bar.update(sent);
+                writer.send(keyOf(kind, line), line.getBytes(StandardCharsets.UTF_8));
             }
-            producer.flush();
+            return writer.finish();
         }
-        bar.finish(sent);
-        return sent;
     }
 
     private String topic(TallyConfig config) {
