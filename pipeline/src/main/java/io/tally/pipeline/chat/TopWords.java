@@ -1,0 +1,128 @@
+package io.tally.pipeline.chat;
+
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * A user's first {@link #LIMIT} distinct words in {@link FirstUse} order: the {@code
+ * user_vocabulary} rows of SPEC §2.8.
+ *
+ * <p><b>Invariant.</b> After any sequence of {@link #offer} calls, the entries are exactly the
+ * {@code limit} smallest pairs (minimal first use, word) among all distinct words offered so far,
+ * taking each word at the smallest first use it was offered with, sorted by first use. It holds
+ * because a word's first use only ever moves earlier: a word that is evicted (or never admitted) is
+ * at or after every kept entry, kept entries only move earlier, so it can only re-enter when it is
+ * offered again with an earlier first use, and then {@link #offer} decides afresh. Hence the caller
+ * must offer a word every time its minimal first use decreases (it tracks all distinct words anyway
+ * for the exact {@code vocabulary_size}), and need not offer anything else.
+ *
+ * <p>Kept as four parallel lists sorted by first use, so Flink serializes it as a POJO without
+ * Kryo; lookups are linear over at most 1000 entries, cheap next to deserializing the state.
+ */
+public final class TopWords {
+
+    /** SPEC §2.8: the first 1000 distinct tokens. */
+    public static final int LIMIT = 1000;
+
+    /**
+     * What one {@link #offer} changed in the top N (the upsert/delete of {@code user_vocabulary}).
+     */
+    public record Change(String upsertWord, long upsertFirstUsed, String evictedWord) {
+
+        public static final Change NONE = new Change(null, 0, null);
+
+        public boolean isNone() {
+            return upsertWord == null && evictedWord == null;
+        }
+    }
+
+    public int limit;
+
+    /** Sorted by ({@link #ts}, {@link #ids}, {@link #positions}); index i of each is one entry. */
+    public List<String> words;
+
+    public List<Long> ts;
+    public List<String> ids;
+    public List<Integer> positions;
+
+    public TopWords() {
+        this(LIMIT);
+    }
+
+    /** A smaller bound, for tests. */
+    public TopWords(int limit) {
+        if (limit < 1) {
+            throw new IllegalArgumentException("limit must be positive: " + limit);
+        }
+        this.limit = limit;
+        this.words = new ArrayList<>();
+        this.ts = new ArrayList<>();
+        this.ids = new ArrayList<>();
+        this.positions = new ArrayList<>();
+    }
+
+    /**
+     * Offers {@code word} with its new minimal first use: a word never seen before, or a known word
+     * whose first use just moved earlier because a late message arrived. Returns the word to upsert
+     * (with its {@code first_used}) and the word that fell out of the top N, if any; {@link
+     * Change#NONE} if the word does not make the top N or is already there with an earlier or equal
+     * first use.
+     */
+    public Change offer(String word, FirstUse first) {
+        int current = words.indexOf(word);
+        if (current >= 0) {
+            if (first.compareTo(entry(current)) >= 0) {
+                return Change.NONE; // not earlier: the first use stands (it only moves earlier)
+            }
+            remove(current);
+            insert(word, first);
+            return new Change(word, first.ts, null);
+        }
+        if (words.size() < limit) {
+            insert(word, first);
+            return new Change(word, first.ts, null);
+        }
+        int last = words.size() - 1;
+        if (first.compareTo(entry(last)) >= 0) {
+            return Change.NONE;
+        }
+        String evicted = words.get(last);
+        remove(last);
+        insert(word, first);
+        return new Change(word, first.ts, evicted);
+    }
+
+    /** Number of words held, at most {@code limit}. */
+    public int size() {
+        return words.size();
+    }
+
+    /** The held entry at index {@code i} in first-use order. */
+    public FirstUse entry(int i) {
+        return new FirstUse(ts.get(i), ids.get(i), positions.get(i));
+    }
+
+    private void insert(String word, FirstUse first) {
+        int lo = 0;
+        int hi = words.size();
+        while (lo < hi) {
+            int mid = (lo + hi) >>> 1;
+            if (entry(mid).compareTo(first) < 0) {
+                lo = mid + 1;
+            } else {
+                hi = mid;
+            }
+        }
+        words.add(lo, word);
+        ts.add(lo, first.ts);
+        ids.add(lo, first.messageId);
+        positions.add(lo, first.position);
+    }
+
+    private void remove(int i) {
+        words.remove(i);
+        ts.remove(i);
+        ids.remove(i);
+        positions.remove(i);
+    }
+}
