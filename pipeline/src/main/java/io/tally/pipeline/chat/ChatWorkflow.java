@@ -2,11 +2,20 @@ package io.tally.pipeline.chat;
 
 import io.tally.connectors.kafka.DeadLetter;
 import io.tally.connectors.kafka.ParsedRecord;
+import io.tally.pipeline.chat.functions.AchievementFunction;
+import io.tally.pipeline.chat.functions.ActiveHoursFunction;
+import io.tally.pipeline.chat.functions.ContentFunction;
 import io.tally.pipeline.chat.functions.DailyActivityFunction;
 import io.tally.pipeline.chat.functions.MessageDedupeFunction;
+import io.tally.pipeline.chat.functions.StreakFunction;
 import io.tally.pipeline.chat.functions.UserStatsFunction;
+import io.tally.pipeline.chat.records.AchievementProgressRow;
+import io.tally.pipeline.chat.records.ActiveHourRow;
 import io.tally.pipeline.chat.records.ChatMessage;
 import io.tally.pipeline.chat.records.DailyActivityRow;
+import io.tally.pipeline.chat.records.MessageAnalysisRow;
+import io.tally.pipeline.chat.records.MetricUpdate;
+import io.tally.pipeline.chat.records.StreakRow;
 import io.tally.pipeline.chat.records.UserStatsRow;
 import io.tally.pipeline.config.TallyConfig;
 import io.tally.pipeline.job.StatusDelta;
@@ -42,33 +51,71 @@ public final class ChatWorkflow {
                         .uid("chat-validate");
 
         SingleOutputStreamOperator<ChatMessage> unique =
-                messages.keyBy(m -> m.id, Types.STRING)
+                messages.keyBy(m -> m.userKey, Types.STRING)
                         .process(new MessageDedupeFunction(config.timezone, config.retentionDays))
                         .uid("chat-dedupe")
-                        .name("Dedupe chat messages by id");
+                        .name("Dedupe chat messages by id, per user");
 
         DataStream<DeadLetter> deadLetters =
                 messages.getSideOutput(ValidRecordSplitter.DEAD_LETTERS)
                         .union(unique.getSideOutput(MessageDedupeFunction.TOO_LATE));
         sinks.deadLetters(deadLetters, PIPELINE);
 
-        KeyedStream<ChatMessage, String> byUser = unique.keyBy(m -> m.userKey, Types.STRING);
-
         SingleOutputStreamOperator<UserStatsRow> userStats =
-                byUser.process(new UserStatsFunction())
+                unique.keyBy(m -> m.userKey, Types.STRING)
+                        .process(new UserStatsFunction())
                         .uid("chat-user-stats")
                         .name("User stats (SPEC 2.4)");
         sinks.upsert(userStats, ChatTables.userStats());
 
+        // Every table but user_stats leaves excluded senders out (SPEC §2.2).
         Set<String> excluded = new HashSet<>(config.excludedUsers);
-        SingleOutputStreamOperator<DailyActivityRow> daily =
+        KeyedStream<ChatMessage, String> members =
                 unique.filter(m -> !UserKey.isExcluded(m.userKey, excluded))
                         .name("Drop excluded senders (SPEC 2.2)")
-                        .keyBy(m -> m.userKey, Types.STRING)
-                        .process(new DailyActivityFunction(config.timezone, config.retentionDays))
+                        .keyBy(m -> m.userKey, Types.STRING);
+
+        SingleOutputStreamOperator<DailyActivityRow> daily =
+                members.process(new DailyActivityFunction(config.timezone, config.retentionDays))
                         .uid("chat-daily-activity")
                         .name("Daily activity (SPEC 2.5)");
         sinks.upsert(daily, ChatTables.dailyActivity());
+
+        SingleOutputStreamOperator<StreakRow> streaks =
+                members.process(new StreakFunction(config.timezone, config.retentionDays))
+                        .uid("chat-streaks")
+                        .name("Streaks (SPEC 2.6)");
+        sinks.upsert(streaks, ChatTables.streaks());
+
+        SingleOutputStreamOperator<ActiveHourRow> hours =
+                members.process(new ActiveHoursFunction(config.timezone))
+                        .uid("chat-active-hours")
+                        .name("Active hours (SPEC 2.7)");
+        sinks.upsert(hours, ChatTables.activeHours());
+        sinks.upsert(
+                hours.getSideOutput(ActiveHoursFunction.SUMMARY), ChatTables.activitySummary());
+
+        SingleOutputStreamOperator<MessageAnalysisRow> content =
+                members.process(new ContentFunction())
+                        .uid("chat-content")
+                        .name("Content and vocabulary (SPEC 2.8)");
+        sinks.upsert(content, ChatTables.messageAnalysis());
+        sinks.upsert(content.getSideOutput(ContentFunction.VOCABULARY), ChatTables.vocabulary());
+
+        DataStream<MetricUpdate> metrics =
+                userStats
+                        .getSideOutput(UserStatsFunction.METRICS)
+                        .union(
+                                streaks.getSideOutput(StreakFunction.METRICS),
+                                hours.getSideOutput(ActiveHoursFunction.METRICS),
+                                content.getSideOutput(ContentFunction.METRICS));
+        SingleOutputStreamOperator<AchievementProgressRow> progress =
+                metrics.keyBy(u -> u.userKey, Types.STRING)
+                        .process(new AchievementFunction())
+                        .uid("chat-achievements")
+                        .name("Achievements (SPEC 2.9)");
+        sinks.upsert(progress, ChatTables.achievementProgress());
+        sinks.upsert(progress.getSideOutput(AchievementFunction.AWARDS), ChatTables.achievements());
 
         return messages.getSideOutput(ValidRecordSplitter.STATUS)
                 .union(unique.getSideOutput(MessageDedupeFunction.STATUS));

@@ -72,6 +72,9 @@ class ChatOracleReplayTest {
         // Replay: the same topic from the start, into emptied tables, with a new consumer group.
         Db.execute(PG.jdbcUrl(), "TRUNCATE user_stats, user_daily_activity, pipeline_status");
         JobRunner.runBounded(config.with(Map.of("group-id", "replay-" + suffix)));
+        assertThat(Db.count(PG.jdbcUrl(), "SELECT records_in FROM pipeline_status"))
+                .as("the replay read every record")
+                .isEqualTo(stream.lines.size());
         assertThat(Db.userStats(PG.jdbcUrl())).isEqualTo(stats);
         assertThat(Db.dailyActivity(PG.jdbcUrl())).isEqualTo(daily);
     }

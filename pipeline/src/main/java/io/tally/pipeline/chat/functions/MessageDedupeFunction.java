@@ -8,9 +8,11 @@ import io.tally.pipeline.job.StatusDelta;
 import java.time.Instant;
 import java.time.LocalDate;
 import java.time.ZoneId;
+import java.util.ArrayList;
+import java.util.List;
 import org.apache.flink.api.common.functions.OpenContext;
-import org.apache.flink.api.common.state.ValueState;
-import org.apache.flink.api.common.state.ValueStateDescriptor;
+import org.apache.flink.api.common.state.MapState;
+import org.apache.flink.api.common.state.MapStateDescriptor;
 import org.apache.flink.api.common.typeinfo.Types;
 import org.apache.flink.metrics.Counter;
 import org.apache.flink.streaming.api.functions.KeyedProcessFunction;
@@ -18,9 +20,14 @@ import org.apache.flink.util.Collector;
 import org.apache.flink.util.OutputTag;
 
 /**
- * Keyed by message id: passes each message on once (SPEC §1.7) and drops a message whose day is
- * already out of the retention window as {@code too-late} (SPEC §1.5). The "seen" mark lives until
- * the message itself would be too late, so dedupe state is bounded by the retention horizon.
+ * Keyed by user key: passes each message id on once (SPEC §1.7) and drops a message whose day is
+ * already out of the retention window as {@code too-late} (SPEC §1.5). An id's "seen" mark lives
+ * until the message itself would be too late, so dedupe state is bounded by the retention horizon.
+ *
+ * <p>Keyed by user rather than by id so that a user's messages keep their Kafka order through the
+ * whole pipeline (every later operator is keyed by user too): achievements are awarded at the
+ * update that meets a tier (SPEC §2.9), which must not depend on a shuffle's interleaving. A repeat
+ * carries the same id and the same sender, so per-user dedupe finds every repeat.
  *
  * <p>Too late is decided on calendar days, like the deletion of day rows (SPEC §2.5): a message is
  * too late when its date is before {@code date(watermark) − retention-days}, so it can never bring
@@ -39,7 +46,8 @@ public final class MessageDedupeFunction
     private final int retentionDays;
 
     private transient ChatCalendar calendar;
-    private transient ValueState<Boolean> seen;
+    private transient MapState<String, Boolean> seen;
+    private transient MapState<Long, List<String>> forget;
     private transient Counter lateDropped;
     private transient Counter duplicates;
 
@@ -51,7 +59,15 @@ public final class MessageDedupeFunction
     @Override
     public void open(OpenContext context) {
         calendar = new ChatCalendar(zone);
-        seen = getRuntimeContext().getState(new ValueStateDescriptor<>("seen", Types.BOOLEAN));
+        seen =
+                getRuntimeContext()
+                        .getMapState(
+                                new MapStateDescriptor<>("seen-ids", Types.STRING, Types.BOOLEAN));
+        forget =
+                getRuntimeContext()
+                        .getMapState(
+                                new MapStateDescriptor<>(
+                                        "forget-at", Types.LONG, Types.LIST(Types.STRING)));
         lateDropped = getRuntimeContext().getMetricGroup().counter("lateDropped");
         duplicates = getRuntimeContext().getMetricGroup().counter("duplicates");
     }
@@ -68,22 +84,35 @@ public final class MessageDedupeFunction
             ctx.output(STATUS, StatusDelta.of("chat", 0, 0, 1, 0));
             return;
         }
-        if (seen.value() != null) {
+        if (seen.contains(m.id)) {
             duplicates.inc();
             ctx.output(STATUS, StatusDelta.of("chat", 0, 0, 0, 1));
             return;
         }
-        seen.update(true);
+        seen.put(m.id, true);
         // Forget the id when the message itself would be too late: a repeat after that is dropped
         // as too-late anyway.
-        ctx.timerService()
-                .registerEventTimeTimer(calendar.startOfDay(day.plusDays(retentionDays + 1L)));
+        long forgetAt = calendar.startOfDay(day.plusDays(retentionDays + 1L));
+        List<String> ids = forget.get(forgetAt);
+        if (ids == null) {
+            ids = new ArrayList<>();
+            ctx.timerService().registerEventTimeTimer(forgetAt);
+        }
+        ids.add(m.id);
+        forget.put(forgetAt, ids);
         out.collect(m);
     }
 
     @Override
-    public void onTimer(long timestamp, OnTimerContext ctx, Collector<ChatMessage> out) {
-        seen.clear();
+    public void onTimer(long timestamp, OnTimerContext ctx, Collector<ChatMessage> out)
+            throws Exception {
+        List<String> ids = forget.get(timestamp);
+        if (ids != null) {
+            for (String id : ids) {
+                seen.remove(id);
+            }
+            forget.remove(timestamp);
+        }
     }
 
     private DeadLetter tooLate(ChatMessage m, long watermark) {

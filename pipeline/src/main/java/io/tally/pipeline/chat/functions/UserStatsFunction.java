@@ -1,8 +1,10 @@
 package io.tally.pipeline.chat.functions;
 
+import io.tally.pipeline.chat.AchievementType;
 import io.tally.pipeline.chat.UserStats;
 import io.tally.pipeline.chat.WordCounter;
 import io.tally.pipeline.chat.records.ChatMessage;
+import io.tally.pipeline.chat.records.MetricUpdate;
 import io.tally.pipeline.chat.records.UserStatsRow;
 import org.apache.flink.api.common.functions.OpenContext;
 import org.apache.flink.api.common.state.ValueState;
@@ -19,6 +21,9 @@ public final class UserStatsFunction
         extends KeyedProcessFunction<String, ChatMessage, UserStatsRow> {
     private static final long serialVersionUID = 1L;
 
+    public static final org.apache.flink.util.OutputTag<MetricUpdate> METRICS =
+            new org.apache.flink.util.OutputTag<>("stats-metrics", Types.POJO(MetricUpdate.class));
+
     private transient ValueState<UserStats> stats;
 
     @Override
@@ -34,10 +39,12 @@ public final class UserStatsFunction
     public void processElement(ChatMessage m, Context ctx, Collector<UserStatsRow> out)
             throws Exception {
         UserStats s = stats.value();
-        if (s == null) {
+        boolean first = s == null;
+        if (first) {
             s = new UserStats();
         }
-        s.add(m.ts, WordCounter.count(m.text));
+        int words = WordCounter.count(m.text);
+        s.add(m.ts, words);
         stats.update(s);
         UserStatsRow row = new UserStatsRow();
         row.username = m.userKey;
@@ -47,5 +54,24 @@ public final class UserStatsFunction
         row.lastSeen = s.lastSeen;
         row.version = s.messageCount;
         out.collect(row);
+        // SPEC §2.9: message_count and word_count awards apply to every sender, bots included.
+        ctx.output(
+                METRICS,
+                MetricUpdate.of(
+                        m.userKey,
+                        AchievementType.MESSAGE_COUNT.code(),
+                        s.messageCount,
+                        true,
+                        m.ts));
+        if (first || words > 0) {
+            ctx.output(
+                    METRICS,
+                    MetricUpdate.of(
+                            m.userKey,
+                            AchievementType.WORD_COUNT.code(),
+                            s.totalWords,
+                            true,
+                            m.ts));
+        }
     }
 }

@@ -1,0 +1,151 @@
+package io.tally.pipeline.chat.functions;
+
+import io.tally.pipeline.chat.AchievementType;
+import io.tally.pipeline.chat.ActivitySummary;
+import io.tally.pipeline.chat.ChatCalendar;
+import io.tally.pipeline.chat.CodePoints;
+import io.tally.pipeline.chat.HourlyActivity;
+import io.tally.pipeline.chat.WordCounter;
+import io.tally.pipeline.chat.records.ActiveHourRow;
+import io.tally.pipeline.chat.records.ActivitySummaryRow;
+import io.tally.pipeline.chat.records.ChatMessage;
+import io.tally.pipeline.chat.records.MetricUpdate;
+import java.time.ZoneId;
+import org.apache.flink.api.common.functions.OpenContext;
+import org.apache.flink.api.common.state.MapState;
+import org.apache.flink.api.common.state.MapStateDescriptor;
+import org.apache.flink.api.common.state.ValueState;
+import org.apache.flink.api.common.state.ValueStateDescriptor;
+import org.apache.flink.api.common.typeinfo.Types;
+import org.apache.flink.streaming.api.functions.KeyedProcessFunction;
+import org.apache.flink.util.Collector;
+import org.apache.flink.util.OutputTag;
+
+/**
+ * Keyed by user key (excluded senders filtered before): hour-of-day buckets per room and the user's
+ * activity summary (SPEC §2.7), all time. Emits the hour row on the main output and the summary row
+ * through {@link #SUMMARY}; night owl and early bird metrics through {@link #METRICS}.
+ */
+public final class ActiveHoursFunction
+        extends KeyedProcessFunction<String, ChatMessage, ActiveHourRow> {
+    private static final long serialVersionUID = 1L;
+
+    public static final OutputTag<ActivitySummaryRow> SUMMARY =
+            new OutputTag<>("activity-summary", Types.POJO(ActivitySummaryRow.class));
+    public static final OutputTag<MetricUpdate> METRICS =
+            new OutputTag<>("hour-metrics", Types.POJO(MetricUpdate.class));
+
+    /** SPEC §2.9: the night owl and early bird awards also need their score above 30. */
+    static final double SCORE_CONDITION = 30.0;
+
+    private final ZoneId zone;
+
+    private transient ChatCalendar calendar;
+
+    /** Key: room + NUL + hour. */
+    private transient MapState<String, HourlyActivity> buckets;
+
+    /** The 24 hourly counts summed over rooms. */
+    private transient ValueState<long[]> hours;
+
+    public ActiveHoursFunction(ZoneId zone) {
+        this.zone = zone;
+    }
+
+    @Override
+    public void open(OpenContext context) {
+        calendar = new ChatCalendar(zone);
+        buckets =
+                getRuntimeContext()
+                        .getMapState(
+                                new MapStateDescriptor<>(
+                                        "hour-buckets",
+                                        Types.STRING,
+                                        Types.POJO(HourlyActivity.class)));
+        hours =
+                getRuntimeContext()
+                        .getState(
+                                new ValueStateDescriptor<>(
+                                        "hour-totals",
+                                        org.apache.flink.api.common.typeinfo.PrimitiveArrayTypeInfo
+                                                .LONG_PRIMITIVE_ARRAY_TYPE_INFO));
+    }
+
+    @Override
+    public void processElement(ChatMessage m, Context ctx, Collector<ActiveHourRow> out)
+            throws Exception {
+        String user = ctx.getCurrentKey();
+        int hour = calendar.hourOf(m.ts);
+        String key = m.room + '\u0000' + hour;
+        HourlyActivity bucket = buckets.get(key);
+        if (bucket == null) {
+            bucket = new HourlyActivity();
+        }
+        bucket.add(WordCounter.count(m.text), CodePoints.length(m.text));
+        buckets.put(key, bucket);
+
+        ActiveHourRow row = new ActiveHourRow();
+        row.username = user;
+        row.roomId = m.room;
+        row.hour = hour;
+        row.messageCount = bucket.messageCount;
+        row.wordCount = bucket.wordCount;
+        row.avgMessageLength = bucket.avgMessageLength();
+        row.version = bucket.messageCount;
+        out.collect(row);
+
+        long[] counts = hours.value();
+        ActivitySummary before = counts == null ? null : ActivitySummary.of(counts);
+        if (counts == null) {
+            counts = new long[24];
+        }
+        counts[hour]++;
+        hours.update(counts);
+        ActivitySummary s = ActivitySummary.of(counts);
+        long total = 0;
+        for (long c : counts) {
+            total += c;
+        }
+        ctx.output(SUMMARY, summaryRow(user, s, total));
+
+        // Metrics only when they change; the score condition can flip without the count moving.
+        boolean owl = s.nightOwlScore() > SCORE_CONDITION;
+        if (before == null
+                || before.nightMessages() != s.nightMessages()
+                || (before.nightOwlScore() > SCORE_CONDITION) != owl) {
+            ctx.output(
+                    METRICS,
+                    MetricUpdate.of(
+                            user, AchievementType.NIGHT_OWL.code(), s.nightMessages(), owl, m.ts));
+        }
+        boolean bird = s.earlyBirdScore() > SCORE_CONDITION;
+        if (before == null
+                || before.morningMessages() != s.morningMessages()
+                || (before.earlyBirdScore() > SCORE_CONDITION) != bird) {
+            ctx.output(
+                    METRICS,
+                    MetricUpdate.of(
+                            user,
+                            AchievementType.EARLY_BIRD.code(),
+                            s.morningMessages(),
+                            bird,
+                            m.ts));
+        }
+    }
+
+    private static ActivitySummaryRow summaryRow(String user, ActivitySummary s, long total) {
+        ActivitySummaryRow r = new ActivitySummaryRow();
+        r.username = user;
+        r.mostActiveHour = s.mostActiveHour();
+        r.leastActiveHour = s.leastActiveHour();
+        r.morningMessages = s.morningMessages();
+        r.afternoonMessages = s.afternoonMessages();
+        r.eveningMessages = s.eveningMessages();
+        r.nightMessages = s.nightMessages();
+        r.nightOwlScore = s.nightOwlScore();
+        r.earlyBirdScore = s.earlyBirdScore();
+        r.consistencyScore = s.consistencyScore();
+        r.version = total;
+        return r;
+    }
+}

@@ -1,0 +1,176 @@
+package io.tally.pipeline.chat.functions;
+
+import io.tally.pipeline.chat.AchievementType;
+import io.tally.pipeline.chat.ChatCalendar;
+import io.tally.pipeline.chat.StreakCalculator;
+import io.tally.pipeline.chat.Streaks;
+import io.tally.pipeline.chat.records.ChatMessage;
+import io.tally.pipeline.chat.records.MetricUpdate;
+import io.tally.pipeline.chat.records.StreakRow;
+import io.tally.pipeline.job.EventTimeKeyedFunction;
+import java.time.LocalDate;
+import java.time.ZoneId;
+import java.util.Arrays;
+import org.apache.flink.api.common.functions.OpenContext;
+import org.apache.flink.api.common.state.ValueState;
+import org.apache.flink.api.common.state.ValueStateDescriptor;
+import org.apache.flink.api.common.typeinfo.Types;
+import org.apache.flink.util.Collector;
+import org.apache.flink.util.OutputTag;
+
+/**
+ * Keyed by user key (excluded senders filtered before): the user's streaks (SPEC §2.6), evaluated
+ * at {@code asOf} = the largest event time or fired timer time seen for the user (SPEC §1.4).
+ *
+ * <p>One event-time timer per user, at the next instant the row would change with no new message:
+ * the start of the day the current streak breaks, or of the day the oldest active day leaves the
+ * retention window. Every active day ever is kept (one long per day): the all-time fields need the
+ * exact runs, and a day older than the window can never arrive again (it would be {@code
+ * too-late}).
+ */
+public final class StreakFunction extends EventTimeKeyedFunction<String, ChatMessage, StreakRow> {
+    private static final long serialVersionUID = 1L;
+
+    public static final OutputTag<MetricUpdate> METRICS =
+            new OutputTag<>("streak-metrics", Types.POJO(MetricUpdate.class));
+
+    private final ZoneId zone;
+    private final int retentionDays;
+
+    private transient ChatCalendar calendar;
+
+    /** Sorted distinct epoch days with at least one message. */
+    private transient ValueState<long[]> activeDays;
+
+    private transient ValueState<Long> asOf;
+    private transient ValueState<Long> timer;
+    private transient ValueState<Long> version;
+
+    public StreakFunction(ZoneId zone, int retentionDays) {
+        this.zone = zone;
+        this.retentionDays = retentionDays;
+    }
+
+    @Override
+    public void open(OpenContext context) {
+        calendar = new ChatCalendar(zone);
+        activeDays =
+                getRuntimeContext()
+                        .getState(
+                                new ValueStateDescriptor<>(
+                                        "active-days",
+                                        org.apache.flink.api.common.typeinfo.PrimitiveArrayTypeInfo
+                                                .LONG_PRIMITIVE_ARRAY_TYPE_INFO));
+        asOf = getRuntimeContext().getState(new ValueStateDescriptor<>("as-of", Types.LONG));
+        timer = getRuntimeContext().getState(new ValueStateDescriptor<>("timer", Types.LONG));
+        version = getRuntimeContext().getState(new ValueStateDescriptor<>("version", Types.LONG));
+    }
+
+    @Override
+    public void processElement(ChatMessage m, Context ctx, Collector<StreakRow> out)
+            throws Exception {
+        observe(m.ts);
+        long day = calendar.dayOf(m.ts).toEpochDay();
+        long[] days = activeDays.value();
+        boolean newDay = days == null || Arrays.binarySearch(days, day) < 0;
+        if (newDay) {
+            days = insert(days, day);
+            activeDays.update(days);
+        }
+        long evaluatedAt = advanceAsOf(m.ts);
+        Streaks s = emit(ctx.getCurrentKey(), days, evaluatedAt, out);
+        if (newDay) {
+            // SPEC §2.9: streak_days = max(current, best all time) and active_days only move with a
+            // new active day.
+            String user = ctx.getCurrentKey();
+            long streakDays = Math.max(s.currentStreak(), s.bestStreakAllTime());
+            ctx.output(
+                    METRICS,
+                    MetricUpdate.of(
+                            user, AchievementType.STREAK_DAYS.code(), streakDays, true, m.ts));
+            ctx.output(
+                    METRICS,
+                    MetricUpdate.of(
+                            user,
+                            AchievementType.ACTIVE_DAYS.code(),
+                            s.totalActiveDaysAllTime(),
+                            true,
+                            m.ts));
+        }
+        reschedule(ctx, days, evaluatedAt);
+    }
+
+    @Override
+    public void onTimer(long timestamp, OnTimerContext ctx, Collector<StreakRow> out)
+            throws Exception {
+        timer.clear();
+        if (isEndOfInput(timestamp, ctx.timerService().currentWatermark())) {
+            return;
+        }
+        long[] days = activeDays.value();
+        long evaluatedAt = advanceAsOf(timestamp);
+        emit(ctx.getCurrentKey(), days, evaluatedAt, out);
+        reschedule(ctx, days, evaluatedAt);
+    }
+
+    /** asOf never moves backwards (SPEC §1.4). */
+    private long advanceAsOf(long time) throws Exception {
+        Long previous = asOf.value();
+        long next = previous == null ? time : Math.max(previous, time);
+        asOf.update(next);
+        return next;
+    }
+
+    private Streaks emit(String user, long[] days, long evaluatedAt, Collector<StreakRow> out)
+            throws Exception {
+        Streaks s = StreakCalculator.compute(days, calendar.dayOf(evaluatedAt), retentionDays);
+        long v = version.value() == null ? 1 : version.value() + 1;
+        version.update(v);
+        StreakRow r = new StreakRow();
+        r.username = user;
+        r.currentStreak = s.currentStreak();
+        r.bestStreak = s.bestStreak();
+        r.lastActiveEpochDay = s.lastActiveDate().toEpochDay();
+        r.streakStartEpochDay =
+                s.streakStartDate() == null ? null : s.streakStartDate().toEpochDay();
+        r.totalActiveDays = s.totalActiveDays();
+        r.bestStreakAllTime = s.bestStreakAllTime();
+        r.totalActiveDaysAllTime = s.totalActiveDaysAllTime();
+        r.asOf = evaluatedAt;
+        r.version = v;
+        out.collect(r);
+        return s;
+    }
+
+    /**
+     * Keeps exactly one timer: at the start of the next day the row would change (SPEC §3.4 style).
+     */
+    private void reschedule(Context ctx, long[] days, long evaluatedAt) throws Exception {
+        LocalDate next =
+                StreakCalculator.nextChange(days, calendar.dayOf(evaluatedAt), retentionDays);
+        Long current = timer.value();
+        Long wanted = next == null ? null : calendar.startOfDay(next);
+        if (java.util.Objects.equals(current, wanted)) {
+            return;
+        }
+        if (current != null) {
+            ctx.timerService().deleteEventTimeTimer(current);
+        }
+        if (wanted != null) {
+            ctx.timerService().registerEventTimeTimer(wanted);
+        }
+        timer.update(wanted);
+    }
+
+    private static long[] insert(long[] days, long day) {
+        if (days == null) {
+            return new long[] {day};
+        }
+        int at = -Arrays.binarySearch(days, day) - 1;
+        long[] out = new long[days.length + 1];
+        System.arraycopy(days, 0, out, 0, at);
+        out[at] = day;
+        System.arraycopy(days, at, out, at + 1, days.length - at);
+        return out;
+    }
+}
