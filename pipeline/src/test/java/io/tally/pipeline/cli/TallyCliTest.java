@@ -98,8 +98,20 @@ class TallyCliTest {
         Result second = tally("migrate", "--jdbc-url", PG.jdbcUrl());
         assertThat(second.exit()).isZero();
         assertThat(second.out().strip()).isEqualTo("Schema is up to date.");
-        assertThat(Db.rows(PG.jdbcUrl(), "SELECT table_name FROM cache_freshness ORDER BY 1"))
-                .containsExactly(List.of("user_daily_activity"), List.of("user_stats"));
+        assertThat(Db.rows(PG.jdbcUrl(), "SELECT table_name FROM cache_freshness"))
+                .extracting(r -> r.get(0))
+                .containsExactlyInAnyOrder(
+                        "user_stats",
+                        "user_daily_activity",
+                        "user_chat_streaks",
+                        "user_active_hours",
+                        "user_activity_summary",
+                        "message_analysis_cache",
+                        "user_vocabulary",
+                        "chat_achievements",
+                        "achievement_progress");
+        assertThat(Db.count(PG.jdbcUrl(), "SELECT count(*) FROM achievement_definitions"))
+                .isEqualTo(12);
     }
 
     @Test
