@@ -24,6 +24,8 @@ import java.util.concurrent.atomic.AtomicLong;
 import org.apache.flink.api.common.functions.MapFunction;
 import org.apache.flink.api.common.state.CheckpointListener;
 import org.apache.flink.api.common.typeinfo.Types;
+import org.apache.flink.streaming.api.datastream.DataStream;
+import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
 import org.apache.flink.test.junit5.MiniClusterExtension;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
@@ -79,12 +81,16 @@ class ChatFailureRecoveryTest {
         }
 
         TallySources failing =
-                env ->
-                        new KafkaSources(config)
-                                .chatMessages(env)
+                new KafkaSources(config) {
+                    @Override
+                    public DataStream<ParsedRecord<ChatMessage>> chatMessages(
+                            StreamExecutionEnvironment env) {
+                        return super.chatMessages(env)
                                 .map(new FailOnce())
                                 .returns(ParsedRecord.typeInfo(Types.POJO(ChatMessage.class)))
                                 .name("Inject one failure");
+                    }
+                };
         JobRunner.runBounded(config, failing);
 
         assertThat(FAILED).as("the failure was injected").isTrue();

@@ -118,6 +118,8 @@ class ChatLateEventsTest {
             // Phase 4: a message for Nov 2 is now older than the horizon: too-late, not counted.
             send(config, "a6", "alice", "way too late", NOV2_1200);
             Db.awaitCount(url, "SELECT late_dropped FROM pipeline_status", 1, WAIT);
+            // The splitter counts records once a second; the dedupe counts drops at once.
+            Db.awaitCount(url, "SELECT records_in FROM pipeline_status", 9, WAIT);
 
             assertThat(Db.dailyActivity(url))
                     .extracting(r -> r.subList(0, 3))

@@ -17,7 +17,7 @@ public class StreakRow {
     /** The evaluation instant (SPEC §1.4). */
     public long asOf;
 
-    /** Updates applied to the user's streak state (messages and timers): only grows. */
+    /** The asOf: only grows (SPEC §1.8). */
     public long version;
 
     public StreakRow() {}

@@ -87,7 +87,7 @@ class StreakFunctionTest {
         assertThat(broken.bestStreak).isEqualTo(2);
         assertThat(broken.bestStreakAllTime).isEqualTo(2);
         assertThat(broken.asOf).isEqualTo(breakAt);
-        assertThat(broken.version).isGreaterThan(afterMessages.version);
+        assertThat(broken.version).isEqualTo(breakAt).isGreaterThan(afterMessages.version);
         // The next change is when 3 Oct leaves the 90-day window.
         assertThat(h.numEventTimeTimers()).isEqualTo(1);
     }
