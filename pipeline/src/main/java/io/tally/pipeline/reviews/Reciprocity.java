@@ -2,6 +2,7 @@ package io.tally.pipeline.reviews;
 
 import java.util.Comparator;
 import java.util.List;
+import java.util.function.LongPredicate;
 
 /**
  * SPEC §3.2 pairing between one ordered pair of users a and b.
@@ -26,6 +27,21 @@ public final class Reciprocity {
      * @param received the active reviews b→a (a's R restricted to author b)
      */
     public static R4rInputs forUser(List<ReviewRef> given, List<ReviewRef> received) {
+        return pair(given, received, false, R4rScore::isQuick);
+    }
+
+    /**
+     * The pairing with its two rule switches, shared with the v1 batch variant ({@link
+     * R4rV1Batch#forUser}).
+     *
+     * @param anySentiment pair whatever the sentiments (v1) instead of positive with positive
+     * @param isQuick whether |ts(g) − ts(m(g))| counts as quick
+     */
+    static R4rInputs pair(
+            List<ReviewRef> given,
+            List<ReviewRef> received,
+            boolean anySentiment,
+            LongPredicate isQuick) {
         ReviewRef match = received.stream().max(NEWEST_LAST).orElse(null);
         long reciprocal = 0;
         long quick = 0;
@@ -34,11 +50,11 @@ public final class Reciprocity {
         for (ReviewRef g : given) {
             earliest = Math.min(earliest, g.ts());
             // SPEC §3.2: every given review counts, several to the same subject all pair with m(g).
-            if (match != null && g.positive() && match.positive()) {
+            if (match != null && (anySentiment || (g.positive() && match.positive()))) {
                 long diff = Math.abs(g.ts() - match.ts());
                 reciprocal++;
                 diffSum += diff;
-                if (R4rScore.isQuick(diff)) {
+                if (isQuick.test(diff)) {
                     quick++;
                 }
             }
