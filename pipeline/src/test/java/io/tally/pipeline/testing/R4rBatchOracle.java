@@ -2,7 +2,6 @@ package io.tally.pipeline.testing;
 
 import io.tally.pipeline.testing.ReviewStream.ReviewState;
 import java.math.BigDecimal;
-import java.math.RoundingMode;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Collections;
@@ -54,7 +53,15 @@ public final class R4rBatchOracle {
             double penalty,
             int score,
             String risk,
-            double avgHours) {}
+            long avgCents) {
+        /** avg_reciprocal_time in hours, e.g. 1.25. */
+        public double avgHours() {
+            return avgCents / 100.0;
+        }
+    }
+
+    /** The reciprocal given reviews of u (independent of asOf). */
+    private record Reciprocity(int c, int q, long sumMs, TreeSet<String> subjects) {}
 
     /** All states, in list order (labels and "appears in any valid state" use every state). */
     private final List<ReviewState> all;
@@ -126,7 +133,7 @@ public final class R4rBatchOracle {
                         Integer.toString(e.score()),
                         e.risk(),
                         Integer.toString(e.quick()),
-                        numeric2(e.avgHours())));
+                        numeric2(e.avgCents())));
     }
 
     /** §3.2 risk level at {@code asOf}. */
@@ -199,22 +206,12 @@ public final class R4rBatchOracle {
         if (r.isEmpty()) {
             // §3.2: |R| = 0 → score 0, risk low, every derived field 0 (|G| is still counted).
             return new Evaluation(
-                    userkey, asOf, g.size(), 0, 0, 0, 0L, 0, 0, 0, 0, 0, 0, 0, 0, "low", 0.0);
+                    userkey, asOf, g.size(), 0, 0, 0, 0L, 0, 0, 0, 0, 0, 0, 0, 0, "low", 0L);
         }
-        int c = 0;
-        int q = 0;
-        long sumMs = 0;
-        for (ReviewState gi : g) {
-            ReviewState m = match(gi, r);
-            if (isReciprocal(gi, m)) {
-                c++;
-                long diff = Math.abs(gi.ts() - m.ts());
-                sumMs += diff;
-                if (diff < QUICK_MS) {
-                    q++;
-                }
-            }
-        }
+        Reciprocity rec = reciprocity(g, r);
+        int c = rec.c();
+        int q = rec.q();
+        long sumMs = rec.sumMs();
         int nG = g.size();
         int nR = r.size();
 
@@ -270,15 +267,73 @@ public final class R4rBatchOracle {
         int score = (int) Math.min(Math.floor(raw), 100.0);
         String risk = score >= 70 ? "high" : score >= 40 ? "moderate" : "low";
 
-        // Mean in ms first, then hours, then floor(100·h + 0.5) / 100 (documented decision).
-        double avgHours = 0.0;
-        if (c > 0) {
-            double h = (double) sumMs / c / (double) HOUR_MS;
-            avgHours = Math.floor(100 * h + 0.5) / 100;
-        }
         return new Evaluation(
-                userkey, asOf, nG, nR, c, q, sumMs, base, volume, ageDays, rpd, age, ratio, penalty,
-                score, risk, avgHours);
+                userkey,
+                asOf,
+                nG,
+                nR,
+                c,
+                q,
+                sumMs,
+                base,
+                volume,
+                ageDays,
+                rpd,
+                age,
+                ratio,
+                penalty,
+                score,
+                risk,
+                avgCents(sumMs, c));
+    }
+
+    /**
+     * §3.2 avg_reciprocal_time in hundredths of an hour: floor(100·h + 0.5) with h = sumMs / C / 3
+     * 600 000 taken EXACTLY (integer arithmetic), i.e. true half-up. Decision: the SPEC mandates
+     * double precision for the score only; in doubles an exact half-cent can round down (0.145 h =
+     * 522 000 ms gives 0.14), so {@link #avgOnHalfCent} flags that case and the generator never
+     * produces it.
+     */
+    static long avgCents(long sumMs, int c) {
+        if (c == 0) {
+            return 0;
+        }
+        // floor(sumMs / (36 000·C) + 1/2) = floor((2·sumMs + 36 000·C) / (72 000·C))
+        return Math.floorDiv(Math.addExact(Math.multiplyExact(2, sumMs), 36_000L * c), 72_000L * c);
+    }
+
+    /**
+     * True when u's exact mean lies on a half-cent of an hour (…5 in the third decimal), where a
+     * double-precision implementation may round down instead of up. Independent of asOf.
+     */
+    public boolean avgOnHalfCent(String userkey) {
+        List<ReviewState> r = received(userkey);
+        if (r.isEmpty()) {
+            return false;
+        }
+        Reciprocity rec = reciprocity(given(userkey), r);
+        long unit = 36_000L * rec.c();
+        return rec.c() > 0 && Math.floorMod(rec.sumMs(), unit) == unit / 2;
+    }
+
+    private static Reciprocity reciprocity(List<ReviewState> g, List<ReviewState> r) {
+        int c = 0;
+        int q = 0;
+        long sumMs = 0;
+        TreeSet<String> subjects = new TreeSet<>();
+        for (ReviewState gi : g) {
+            ReviewState m = match(gi, r);
+            if (isReciprocal(gi, m)) {
+                c++;
+                long diff = Math.abs(gi.ts() - m.ts());
+                sumMs += diff;
+                if (diff < QUICK_MS) {
+                    q++;
+                }
+                subjects.add(gi.subjectKey());
+            }
+        }
+        return new Reciprocity(c, q, sumMs, subjects);
     }
 
     /**
@@ -292,14 +347,8 @@ public final class R4rBatchOracle {
         if (r.isEmpty()) {
             return 0;
         }
-        TreeSet<String> subjects = new TreeSet<>();
-        for (ReviewState gi : given(userkey)) {
-            if (isReciprocal(gi, match(gi, r))) {
-                subjects.add(gi.subjectKey());
-            }
-        }
         int n = 0;
-        for (String v : subjects) {
+        for (String v : reciprocity(given(userkey), r).subjects()) {
             Integer score = scoreByUserkey.get(v);
             if (score == null) {
                 throw new IllegalArgumentException("no score given for subject " + v);
@@ -311,8 +360,8 @@ public final class R4rBatchOracle {
         return n;
     }
 
-    /** A NUMERIC(10,2) cell as {@code getString} shows it: always two decimals. */
-    static String numeric2(double v) {
-        return BigDecimal.valueOf(v).setScale(2, RoundingMode.HALF_UP).toPlainString();
+    /** A NUMERIC(10,2) cell as {@code getString} shows it: always two decimals (0.00, 12.30). */
+    static String numeric2(long hundredths) {
+        return BigDecimal.valueOf(hundredths, 2).toPlainString();
     }
 }

@@ -398,9 +398,38 @@ class R4rBatchOracleTest {
     @Test
     void numericCellsHaveTwoDecimals() {
         assertThat(R4rBatchOracle.numeric2(0)).isEqualTo("0.00");
-        assertThat(R4rBatchOracle.numeric2(1.25)).isEqualTo("1.25");
-        assertThat(R4rBatchOracle.numeric2(12.3)).isEqualTo("12.30");
-        assertThat(R4rBatchOracle.numeric2(480)).isEqualTo("480.00");
+        assertThat(R4rBatchOracle.numeric2(125)).isEqualTo("1.25");
+        assertThat(R4rBatchOracle.numeric2(1230)).isEqualTo("12.30");
+        assertThat(R4rBatchOracle.numeric2(48000)).isEqualTo("480.00");
+    }
+
+    @Test
+    void averageHoursRoundHalfUpExactly() {
+        // 18 s = 0.005 h → 0.01; 522 s = 0.145 h → 0.15 (in doubles floor(100·0.145 + 0.5) = 14:
+        // the decision is exact half-up, and such values are flagged, never generated).
+        assertThat(R4rBatchOracle.avgCents(18_000, 1)).isEqualTo(1);
+        assertThat(R4rBatchOracle.avgCents(17_999, 1)).isEqualTo(0);
+        assertThat(R4rBatchOracle.avgCents(522_000, 1)).isEqualTo(15);
+        assertThat(Math.floor(100 * (522_000.0 / 3_600_000.0) + 0.5)).isEqualTo(14.0);
+        assertThat(R4rBatchOracle.avgCents(1_044_000, 2)).isEqualTo(15);
+        assertThat(R4rBatchOracle.avgCents(0, 0)).isEqualTo(0);
+        // Mean of 1 h and 2 h = 1.5 h → 1.50.
+        assertThat(R4rBatchOracle.avgCents(3 * HOUR, 2)).isEqualTo(150);
+
+        R4rBatchOracle o =
+                new R4rBatchOracle(
+                        List.of(
+                                st("review-1", A, B, "positive", T),
+                                st("review-2", B, A, "positive", T + 522_000)));
+        assertThat(o.avgOnHalfCent(A)).isTrue();
+        assertThat(o.rowAt(A, T + 522_000).get(9)).isEqualTo("0.15");
+        R4rBatchOracle p =
+                new R4rBatchOracle(
+                        List.of(
+                                st("review-1", A, B, "positive", T),
+                                st("review-2", B, A, "positive", T + 523_000)));
+        assertThat(p.avgOnHalfCent(A)).isFalse();
+        assertThat(p.rowAt(A, T + 523_000).get(9)).isEqualTo("0.15");
     }
 
     // ---- the generator --------------------------------------------------------------------------
@@ -482,6 +511,7 @@ class R4rBatchOracleTest {
             // The oracle sees what the stream is meant to exercise.
             R4rBatchOracle o = new R4rBatchOracle(g.states);
             assertThat(o.userkeys()).doesNotContainAnyElementsOf(g.badOnlyUserkeys);
+            assertThat(o.userkeys()).noneMatch(o::avgOnHalfCent);
             Map<Double, Integer> ages = new HashMap<>();
             int quick = 0;
             int slow = 0;
