@@ -70,6 +70,24 @@ public final class KafkaEndpoints {
                 .build();
     }
 
+    /**
+     * An exactly-once topic sink: records become visible to {@code read_committed} consumers when
+     * the checkpoint that covers them completes, so a replay after a failure adds no duplicates.
+     */
+    public static <T> KafkaSink<T> exactlyOnceSink(
+            String bootstrapServers, String transactionalIdPrefix, TopicSerializer<T> serializer) {
+        Properties props = new Properties();
+        // Must not exceed the broker's transaction.max.timeout.ms (15 minutes by default).
+        props.setProperty("transaction.timeout.ms", "900000");
+        return KafkaSink.<T>builder()
+                .setBootstrapServers(bootstrapServers)
+                .setKafkaProducerConfig(props)
+                .setRecordSerializer(serializer)
+                .setDeliveryGuarantee(DeliveryGuarantee.EXACTLY_ONCE)
+                .setTransactionalIdPrefix(transactionalIdPrefix)
+                .build();
+    }
+
     private static OffsetsInitializer offsets(StartFrom from) {
         switch (from) {
             case EARLIEST:

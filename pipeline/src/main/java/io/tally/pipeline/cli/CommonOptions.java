@@ -131,6 +131,12 @@ public class CommonOptions {
     String stateDir;
 
     @Option(
+            names = "--high-risk-threshold",
+            paramLabel = "N",
+            description = "R4R score from which a partner counts as high risk (default 70).")
+    String highRiskThreshold;
+
+    @Option(
             names = "--group-id",
             paramLabel = "ID",
             description = "Kafka consumer group prefix (default tally).")
@@ -175,6 +181,7 @@ public class CommonOptions {
         put(m, Keys.RETENTION_DAYS, retentionDays);
         put(m, Keys.EXCLUDED_USERS, excludedUsers);
         put(m, Keys.STATE_DIR, stateDir);
+        put(m, Keys.HIGH_RISK_THRESHOLD, highRiskThreshold);
         put(m, Keys.GROUP_ID, groupId);
         put(m, Keys.TOPIC_CHAT, topicChat);
         put(m, Keys.TOPIC_REVIEWS, topicReviews);

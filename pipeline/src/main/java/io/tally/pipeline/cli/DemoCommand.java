@@ -21,13 +21,8 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.Properties;
 import java.util.concurrent.Callable;
 import org.apache.flink.core.execution.JobClient;
-import org.apache.kafka.clients.producer.KafkaProducer;
-import org.apache.kafka.clients.producer.ProducerConfig;
-import org.apache.kafka.clients.producer.ProducerRecord;
-import org.apache.kafka.common.serialization.ByteArraySerializer;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
@@ -45,6 +40,7 @@ import picocli.CommandLine.Option;
                         + " bundled sample, print the cache tables, run until Ctrl-C.")
 final class DemoCommand implements Callable<Integer> {
     static final String SAMPLE = "/demo/chat-messages.jsonl";
+    static final String REVIEWS_SAMPLE = "/demo/reviews.jsonl";
 
     @Mixin CommonOptions options;
 
@@ -109,13 +105,28 @@ final class DemoCommand implements Callable<Integer> {
         kafka.createTopics(
                 Preflight.DEFAULT_PARTITIONS,
                 TopicNames.inputsAndOutputs(config).toArray(String[]::new));
-        int sent = produceSample(kafka.bootstrapServers(), config.chatTopic);
+        int sent =
+                produceSample(
+                        kafka.bootstrapServers(),
+                        SAMPLE,
+                        config.chatTopic,
+                        ProduceCommand.Kind.chat);
         out.println(
                 "Sample    : "
                         + sent
                         + " chat messages sent to "
                         + config.chatTopic
                         + " (some deliberately bad or repeated)");
+        int reviews = 0;
+        if (config.runs(TallyConfig.Pipeline.REVIEWS)) {
+            reviews =
+                    produceSample(
+                            kafka.bootstrapServers(),
+                            REVIEWS_SAMPLE,
+                            config.reviewsTopic,
+                            ProduceCommand.Kind.reviews);
+            out.println("Sample    : " + reviews + " review states sent to " + config.reviewsTopic);
+        }
 
         JobClient job = LocalRunner.start(config, true);
         resources.add(0, () -> job.cancel().get());
@@ -124,23 +135,14 @@ final class DemoCommand implements Callable<Integer> {
                         + job.getJobID()
                         + " running; web UI on http://localhost:8081 (or the next free port)");
 
-        waitForStatus(config, sent);
+        waitForStatus(config, "chat", sent);
+        if (reviews > 0) {
+            waitForStatus(config, "reviews", reviews);
+        }
         try (Connection c = Preflight.connect(config)) {
-            TablePrinter.print(
-                    out,
-                    c,
-                    "user_stats",
-                    "SELECT username, message_count, total_words, to_timestamp(first_seen/1000.0) AT TIME ZONE 'UTC' AS first_seen_utc, to_timestamp(last_seen/1000.0) AT TIME ZONE 'UTC' AS last_seen_utc FROM user_stats ORDER BY message_count DESC, username");
-            TablePrinter.print(
-                    out,
-                    c,
-                    "user_daily_activity",
-                    "SELECT username, date, message_count, word_count, avg_message_length FROM user_daily_activity ORDER BY username, date");
-            TablePrinter.print(
-                    out,
-                    c,
-                    "pipeline_status",
-                    "SELECT pipeline, watermark, records_in, records_out, dead_letters, late_dropped FROM pipeline_status");
+            for (String[] table : tablesToShow(reviews > 0)) {
+                TablePrinter.print(out, c, table[0], table[1]);
+            }
         }
         out.println();
         out.println("Feed more messages while it runs, e.g.:");
@@ -171,12 +173,89 @@ final class DemoCommand implements Callable<Integer> {
         }
     }
 
-    private static int produceSample(String bootstrap, String topic) throws IOException {
+    /** What the demo prints: a few columns of each filled cache table. */
+    private static List<String[]> tablesToShow(boolean reviews) {
+        List<String[]> t = new java.util.ArrayList<>();
+        t.add(
+                new String[] {
+                    "user_stats",
+                    "SELECT username, message_count, total_words,"
+                            + " to_timestamp(last_seen / 1000.0) AT TIME ZONE 'UTC' AS last_seen_utc"
+                            + " FROM user_stats ORDER BY message_count DESC, username"
+                });
+        t.add(
+                new String[] {
+                    "user_daily_activity (first rows)",
+                    "SELECT username, date, message_count,"
+                            + " word_count, avg_message_length FROM user_daily_activity"
+                            + " ORDER BY username, date LIMIT 10"
+                });
+        t.add(
+                new String[] {
+                    "user_chat_streaks",
+                    "SELECT username, current_streak, best_streak,"
+                            + " last_active_date, total_active_days, as_of FROM user_chat_streaks ORDER BY username"
+                });
+        t.add(
+                new String[] {
+                    "user_activity_summary",
+                    "SELECT username, most_active_hour,"
+                            + " least_active_hour, night_owl_score, early_bird_score, consistency_score"
+                            + " FROM user_activity_summary ORDER BY username"
+                });
+        t.add(
+                new String[] {
+                    "message_analysis_cache",
+                    "SELECT username, total_messages,"
+                            + " avg_message_length, emoji_count, url_count, mention_count, vocabulary_size"
+                            + " FROM message_analysis_cache ORDER BY username"
+                });
+        t.add(
+                new String[] {
+                    "achievement_progress (message_count)",
+                    "SELECT username, current_value,"
+                            + " next_tier, next_threshold, progress_percent FROM achievement_progress"
+                            + " WHERE achievement_type = 'message_count' ORDER BY username"
+                });
+        if (reviews) {
+            t.add(
+                    new String[] {
+                        "leaderboard_entries",
+                        "SELECT username, reviews_given,"
+                                + " reviews_received, reciprocal_reviews, farming_score, risk_level,"
+                                + " quick_reciprocations, avg_reciprocal_time, high_risk_r4rs"
+                                + " FROM leaderboard_entries ORDER BY farming_score DESC, userkey"
+                    });
+            t.add(
+                    new String[] {
+                        "r4r_alerts",
+                        "SELECT userkey, from_level, to_level, score, at"
+                                + " FROM r4r_alerts ORDER BY at, userkey"
+                    });
+        }
+        t.add(
+                new String[] {
+                    "cache_freshness",
+                    "SELECT table_name, records, last_update FROM cache_freshness"
+                });
+        t.add(
+                new String[] {
+                    "pipeline_status",
+                    "SELECT pipeline, watermark, records_in, records_out,"
+                            + " dead_letters, late_dropped FROM pipeline_status ORDER BY pipeline"
+                });
+        return t;
+    }
+
+    /** Sends a bundled JSON-lines sample, keyed as {@code produce} keys it. */
+    private static int produceSample(
+            String bootstrap, String resource, String topic, ProduceCommand.Kind kind)
+            throws IOException, InterruptedException {
         List<String> lines;
-        try (InputStream in = DemoCommand.class.getResourceAsStream(SAMPLE)) {
+        try (InputStream in = DemoCommand.class.getResourceAsStream(resource)) {
             if (in == null) {
                 throw new IOException(
-                        "the bundled sample " + SAMPLE + " is missing from the build");
+                        "the bundled sample " + resource + " is missing from the build");
             }
             lines =
                     new String(in.readAllBytes(), StandardCharsets.UTF_8)
@@ -184,24 +263,19 @@ final class DemoCommand implements Callable<Integer> {
                             .filter(l -> !l.isBlank())
                             .toList();
         }
-        Properties p = new Properties();
-        p.setProperty(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap);
-        p.setProperty(
-                ProducerConfig.KEY_SERIALIZER_CLASS_CONFIG, ByteArraySerializer.class.getName());
-        p.setProperty(
-                ProducerConfig.VALUE_SERIALIZER_CLASS_CONFIG, ByteArraySerializer.class.getName());
-        try (KafkaProducer<byte[], byte[]> producer = new KafkaProducer<>(p)) {
+        try (TopicWriter writer =
+                new TopicWriter(bootstrap, topic, null, "sample " + topic, lines.size())) {
             for (String line : lines) {
-                producer.send(
-                        new ProducerRecord<>(topic, null, line.getBytes(StandardCharsets.UTF_8)));
+                writer.send(
+                        ProduceCommand.keyOf(kind, line), line.getBytes(StandardCharsets.UTF_8));
             }
-            producer.flush();
+            return (int) writer.finish();
         }
-        return lines.size();
     }
 
     /** Waits until pipeline_status has counted every sample record (at most two minutes). */
-    private static void waitForStatus(TallyConfig config, int expected) throws Exception {
+    private static void waitForStatus(TallyConfig config, String pipeline, int expected)
+            throws Exception {
         long deadline = System.nanoTime() + 120_000_000_000L;
         while (System.nanoTime() < deadline) {
             try (Connection c = Preflight.connect(config);

@@ -16,6 +16,7 @@ import picocli.CommandLine.Command;
             RunCommand.class,
             MigrateCommand.class,
             ProduceCommand.class,
+            ExportCommand.class,
             ImportDazzaCommand.class,
             CommandLine.HelpCommand.class
         })

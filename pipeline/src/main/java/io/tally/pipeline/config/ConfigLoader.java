@@ -59,6 +59,7 @@ public final class ConfigLoader {
                     new Setting(RETENTION_DAYS, "90", s -> positiveInt(s, 1)),
                     new Setting(EXCLUDED_USERS, "dazza", ConfigLoader::userKeys),
                     new Setting(STATE_DIR, ".tally/state", s -> Path.of(s)),
+                    new Setting(HIGH_RISK_THRESHOLD, "70", s -> positiveInt(s, 0)),
                     new Setting(GROUP_ID, "tally", ConfigLoader::nonEmpty),
                     new Setting(TOPIC_CHAT, "chat-messages", ConfigLoader::nonEmpty),
                     new Setting(TOPIC_REVIEWS, "reviews", ConfigLoader::nonEmpty),

@@ -51,6 +51,9 @@ public final class TallyConfig extends ExecutionConfig.GlobalJobParameters {
     /** User keys of bot senders (SPEC §2.2), already ASCII-lower-cased. */
     public final List<String> excludedUsers;
 
+    /** SPEC §3.2: a partner with at least this score counts in high_risk_r4rs. */
+    public final int highRiskThreshold;
+
     /** Where a local run keeps checkpoints, to resume its state after a restart. */
     public final String stateDir;
 
@@ -87,6 +90,7 @@ public final class TallyConfig extends ExecutionConfig.GlobalJobParameters {
         List<String> excluded = (List<String>) v.get(Keys.EXCLUDED_USERS);
         excludedUsers = List.copyOf(excluded);
         stateDir = v.get(Keys.STATE_DIR).toString();
+        highRiskThreshold = (Integer) v.get(Keys.HIGH_RISK_THRESHOLD);
         groupId = (String) v.get(Keys.GROUP_ID);
         chatTopic = (String) v.get(Keys.TOPIC_CHAT);
         reviewsTopic = (String) v.get(Keys.TOPIC_REVIEWS);
@@ -142,6 +146,7 @@ public final class TallyConfig extends ExecutionConfig.GlobalJobParameters {
         m.put(Keys.RETENTION_DAYS, Integer.toString(retentionDays));
         m.put(Keys.EXCLUDED_USERS, String.join(",", excludedUsers));
         m.put(Keys.STATE_DIR, stateDir);
+        m.put(Keys.HIGH_RISK_THRESHOLD, Integer.toString(highRiskThreshold));
         m.put(Keys.GROUP_ID, groupId);
         m.put(Keys.TOPIC_CHAT, chatTopic);
         m.put(Keys.TOPIC_REVIEWS, reviewsTopic);
@@ -178,6 +183,7 @@ public final class TallyConfig extends ExecutionConfig.GlobalJobParameters {
         public static final String RETENTION_DAYS = "retention-days";
         public static final String EXCLUDED_USERS = "excluded-users";
         public static final String STATE_DIR = "state-dir";
+        public static final String HIGH_RISK_THRESHOLD = "high-risk-threshold";
         public static final String GROUP_ID = "group-id";
         public static final String TOPIC_CHAT = "topic-chat";
         public static final String TOPIC_REVIEWS = "topic-reviews";

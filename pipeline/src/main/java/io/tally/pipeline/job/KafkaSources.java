@@ -6,6 +6,8 @@ import io.tally.connectors.kafka.ValidatingDeserializer;
 import io.tally.pipeline.chat.ChatMessageValidator;
 import io.tally.pipeline.chat.records.ChatMessage;
 import io.tally.pipeline.config.TallyConfig;
+import io.tally.pipeline.reviews.ReviewValidator;
+import io.tally.pipeline.reviews.records.Review;
 import org.apache.flink.api.common.typeinfo.Types;
 import org.apache.flink.streaming.api.datastream.DataStream;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
@@ -41,5 +43,30 @@ public class KafkaSources implements TallySources {
                                 config.maxOutOfOrderness, config.idleness),
                         "Kafka " + config.chatTopic)
                 .uid("chat-source");
+    }
+
+    @Override
+    public DataStream<ParsedRecord<Review>> reviews(StreamExecutionEnvironment env) {
+        var deserializer =
+                new ValidatingDeserializer<Review>(
+                        new ReviewValidator(),
+                        r -> r.ts,
+                        Types.POJO(Review.class),
+                        config.maxRecordBytes,
+                        config.maxFuture);
+        var source =
+                KafkaEndpoints.source(
+                        config.bootstrapServers,
+                        config.reviewsTopic,
+                        config.groupId + "-reviews",
+                        config.from,
+                        config.bounded,
+                        deserializer);
+        return env.fromSource(
+                        source,
+                        KafkaEndpoints.<Review>watermarks(
+                                config.maxOutOfOrderness, config.idleness),
+                        "Kafka " + config.reviewsTopic)
+                .uid("reviews-source");
     }
 }

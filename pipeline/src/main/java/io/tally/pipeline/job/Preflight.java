@@ -106,12 +106,26 @@ public final class Preflight {
     /** Applies the schema migrations; returns how many ran now. */
     public static int migrate(TallyConfig config) {
         checkPostgres(config);
-        return SchemaMigrator.migrate(
-                withTimeouts(config.jdbcUrl),
-                config.jdbcUser,
-                password(config),
-                Preflight.class.getClassLoader(),
-                "classpath:db/migration");
+        int applied =
+                SchemaMigrator.migrate(
+                        withTimeouts(config.jdbcUrl),
+                        config.jdbcUser,
+                        password(config),
+                        Preflight.class.getClassLoader(),
+                        "classpath:db/migration");
+        // The views read the configured threshold from the database (SPEC §3.2 high_risk_r4rs).
+        try (Connection c = connect(config);
+                var ps =
+                        c.prepareStatement(
+                                "INSERT INTO tally_settings (key, value) VALUES ('high-risk-threshold', ?)"
+                                        + " ON CONFLICT (key) DO UPDATE SET value = EXCLUDED.value")) {
+            ps.setString(1, Integer.toString(config.highRiskThreshold));
+            ps.executeUpdate();
+        } catch (SQLException e) {
+            throw new UnreachableException(
+                    "cannot write settings to PostgreSQL: " + oneLine(e.getMessage()));
+        }
+        return applied;
     }
 
     public static Connection connect(TallyConfig config) throws SQLException {

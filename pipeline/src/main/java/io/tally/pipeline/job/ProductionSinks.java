@@ -2,6 +2,7 @@ package io.tally.pipeline.job;
 
 import io.tally.connectors.kafka.DeadLetter;
 import io.tally.connectors.kafka.KafkaEndpoints;
+import io.tally.connectors.kafka.TopicSerializer;
 import io.tally.connectors.postgres.JdbcSettings;
 import io.tally.connectors.postgres.UpsertSink;
 import io.tally.connectors.postgres.UpsertTable;
@@ -22,6 +23,22 @@ public final class ProductionSinks implements TallySinks {
                 .uid("sink-" + table.name())
                 .name("PostgreSQL " + table.name())
                 .setParallelism(rows.getParallelism());
+    }
+
+    @Override
+    public <T> void publish(
+            DataStream<T> records,
+            String topic,
+            TopicSerializer.Encoder<T> key,
+            TopicSerializer.Encoder<T> value,
+            String uid) {
+        records.sinkTo(
+                        KafkaEndpoints.exactlyOnceSink(
+                                config.bootstrapServers,
+                                config.groupId + "-" + uid,
+                                new TopicSerializer<>(topic, key, value)))
+                .uid(uid)
+                .name("Kafka " + topic);
     }
 
     @Override

@@ -3,6 +3,7 @@ package io.tally.pipeline.job;
 import io.tally.pipeline.chat.ChatWorkflow;
 import io.tally.pipeline.config.TallyConfig;
 import io.tally.pipeline.config.TallyConfig.Pipeline;
+import io.tally.pipeline.reviews.ReviewsWorkflow;
 import java.util.ArrayList;
 import java.util.List;
 import org.apache.flink.api.common.typeinfo.Types;
@@ -42,8 +43,11 @@ public final class TallyJob {
         if (config.runs(Pipeline.CHAT)) {
             status.add(ChatWorkflow.define(sources.chatMessages(env), config, sinks));
         }
+        if (config.runs(Pipeline.REVIEWS)) {
+            status.add(ReviewsWorkflow.define(sources.reviews(env), config, sinks));
+        }
         for (Pipeline p : config.pipelines) {
-            if (p != Pipeline.CHAT) {
+            if (p == Pipeline.MEMBERS) {
                 LOG.warn("The {} pipeline is not part of this build yet; running the others", p);
             }
         }

@@ -1,6 +1,7 @@
 package io.tally.pipeline.job;
 
 import io.tally.connectors.kafka.DeadLetter;
+import io.tally.connectors.kafka.TopicSerializer;
 import io.tally.connectors.postgres.UpsertTable;
 import org.apache.flink.streaming.api.datastream.DataStream;
 
@@ -15,6 +16,16 @@ public interface TallySinks {
      * and the sink is chained to it (SPEC §1.8).
      */
     <T> void upsert(DataStream<T> rows, UpsertTable<T> table);
+
+    /**
+     * Publishes records to a topic, exactly once (e.g. the {@code r4r-alerts} topic, SPEC §3.5).
+     */
+    <T> void publish(
+            DataStream<T> records,
+            String topic,
+            TopicSerializer.Encoder<T> key,
+            TopicSerializer.Encoder<T> value,
+            String uid);
 
     /** Sends rejected records to the dead-letter topic (SPEC §1.6). */
     void deadLetters(DataStream<DeadLetter> deadLetters, String pipeline);

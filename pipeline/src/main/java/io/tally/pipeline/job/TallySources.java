@@ -2,6 +2,7 @@ package io.tally.pipeline.job;
 
 import io.tally.connectors.kafka.ParsedRecord;
 import io.tally.pipeline.chat.records.ChatMessage;
+import io.tally.pipeline.reviews.records.Review;
 import org.apache.flink.streaming.api.datastream.DataStream;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
 
@@ -9,4 +10,7 @@ import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
 public interface TallySources {
     /** {@code chat-messages}, validated, with event-time watermarks (SPEC §1.4, §2.1). */
     DataStream<ParsedRecord<ChatMessage>> chatMessages(StreamExecutionEnvironment env);
+
+    /** {@code reviews}, validated, with event-time watermarks (SPEC §1.4, §3.1). */
+    DataStream<ParsedRecord<Review>> reviews(StreamExecutionEnvironment env);
 }

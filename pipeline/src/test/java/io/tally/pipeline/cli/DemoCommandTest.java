@@ -35,12 +35,27 @@ class DemoCommandTest {
         assertThat(
                         Db.rows(
                                 PG.jdbcUrl(),
-                                "SELECT records_in, records_out, dead_letters FROM pipeline_status"))
-                .containsExactly(List.of("122", "117", "4"));
+                                "SELECT records_in, records_out, dead_letters FROM pipeline_status"
+                                        + " ORDER BY pipeline"))
+                .containsExactly(List.of("122", "117", "4"), List.of("62", "60", "2"));
         assertThat(Db.count(PG.jdbcUrl(), "SELECT sum(message_count) FROM user_stats"))
                 .isEqualTo(117);
         assertThat(Db.count(PG.jdbcUrl(), "SELECT count(*) FROM user_daily_activity"))
                 .isGreaterThan(10);
-        assertThat(r.out()).contains("alice", "李雷");
+        assertThat(r.out()).contains("alice", "李雷", "leaderboard_entries");
+        // The reviews sample (demo/reviews.jsonl): nine users, three of them farming in a quick
+        // positive ring; a self-review and a bad sentiment are dead-lettered.
+        assertThat(Db.count(PG.jdbcUrl(), "SELECT count(*) FROM leaderboard_entries")).isEqualTo(9);
+        assertThat(
+                        Db.rows(
+                                PG.jdbcUrl(),
+                                "SELECT username FROM leaderboard_entries WHERE risk_level = 'high'"
+                                        + " ORDER BY username"))
+                .containsExactly(List.of("farmer1"), List.of("farmer2"), List.of("farmer3"));
+        assertThat(
+                        Db.count(
+                                PG.jdbcUrl(),
+                                "SELECT count(*) FROM r4r_alerts WHERE to_level = 'high'"))
+                .isEqualTo(3);
     }
 }

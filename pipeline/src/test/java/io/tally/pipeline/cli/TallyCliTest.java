@@ -109,7 +109,9 @@ class TallyCliTest {
                         "message_analysis_cache",
                         "user_vocabulary",
                         "chat_achievements",
-                        "achievement_progress");
+                        "achievement_progress",
+                        "leaderboard_entries",
+                        "r4r_alerts");
         assertThat(Db.count(PG.jdbcUrl(), "SELECT count(*) FROM achievement_definitions"))
                 .isEqualTo(12);
     }

@@ -1,0 +1,150 @@
+package io.tally.pipeline.reviews.functions;
+
+import io.tally.pipeline.job.EventTimeKeyedFunction;
+import io.tally.pipeline.reviews.R4rInputs;
+import io.tally.pipeline.reviews.R4rResult;
+import io.tally.pipeline.reviews.R4rScore;
+import io.tally.pipeline.reviews.records.LeaderboardRow;
+import io.tally.pipeline.reviews.records.PairContribution;
+import io.tally.pipeline.reviews.records.R4rAlert;
+import java.util.Objects;
+import org.apache.flink.api.common.functions.OpenContext;
+import org.apache.flink.api.common.state.MapState;
+import org.apache.flink.api.common.state.MapStateDescriptor;
+import org.apache.flink.api.common.state.ValueState;
+import org.apache.flink.api.common.state.ValueStateDescriptor;
+import org.apache.flink.api.common.typeinfo.Types;
+import org.apache.flink.util.Collector;
+import org.apache.flink.util.OutputTag;
+
+/**
+ * Keyed by userkey: sums the per-counterpart contributions into the user's R4R inputs, scores them
+ * at {@code asOf} (SPEC §3.2), writes the leaderboard row (§3.3), raises an alert when the risk
+ * level changes (§3.5), and keeps one event-time timer at the next instant the account-age
+ * multiplier would change with no new review (§3.4).
+ */
+public final class UserScoreFunction
+        extends EventTimeKeyedFunction<String, PairContribution, LeaderboardRow> {
+    private static final long serialVersionUID = 1L;
+
+    public static final OutputTag<R4rAlert> ALERTS =
+            new OutputTag<>("r4r-alerts", Types.POJO(R4rAlert.class));
+
+    static final String ANALYSIS_VERSION = "tally-1";
+
+    /** SPEC §3.5: a new user starts at low. */
+    static final String INITIAL_RISK = "low";
+
+    private transient MapState<String, PairContribution> counterparts;
+    private transient ValueState<Long> asOf;
+    private transient ValueState<String> risk;
+    private transient ValueState<Long> timer;
+
+    @Override
+    public void open(OpenContext context) {
+        counterparts =
+                getRuntimeContext()
+                        .getMapState(
+                                new MapStateDescriptor<>(
+                                        "counterparts",
+                                        Types.STRING,
+                                        Types.POJO(PairContribution.class)));
+        asOf = getRuntimeContext().getState(new ValueStateDescriptor<>("as-of", Types.LONG));
+        risk = getRuntimeContext().getState(new ValueStateDescriptor<>("risk", Types.STRING));
+        timer = getRuntimeContext().getState(new ValueStateDescriptor<>("timer", Types.LONG));
+    }
+
+    @Override
+    public void processElement(PairContribution c, Context ctx, Collector<LeaderboardRow> out)
+            throws Exception {
+        observe(c.eventTime);
+        counterparts.put(c.counterpartKey, c);
+        evaluate(ctx, advanceAsOf(c.eventTime), out);
+    }
+
+    @Override
+    public void onTimer(long timestamp, OnTimerContext ctx, Collector<LeaderboardRow> out)
+            throws Exception {
+        timer.clear();
+        if (isEndOfInput(timestamp, ctx.timerService().currentWatermark())) {
+            return;
+        }
+        evaluate(ctx, advanceAsOf(timestamp), out);
+    }
+
+    /** asOf never moves backwards (SPEC §1.4). */
+    private long advanceAsOf(long time) throws Exception {
+        Long previous = asOf.value();
+        long next = previous == null ? time : Math.max(previous, time);
+        asOf.update(next);
+        return next;
+    }
+
+    private void evaluate(Context ctx, long at, Collector<LeaderboardRow> out) throws Exception {
+        long given = 0;
+        long received = 0;
+        long reciprocal = 0;
+        long quick = 0;
+        long diffSum = 0;
+        long earliest = Long.MAX_VALUE;
+        PairContribution label = null;
+        for (PairContribution c : counterparts.values()) {
+            given += c.given;
+            received += c.received;
+            reciprocal += c.reciprocal;
+            quick += c.quick;
+            diffSum += c.reciprocalDiffMillisSum;
+            earliest = Math.min(earliest, c.earliest);
+            if (label == null
+                    || c.labelTs > label.labelTs
+                    || (c.labelTs == label.labelTs
+                            && c.labelReviewId.compareTo(label.labelReviewId) > 0)) {
+                label = c;
+            }
+        }
+        R4rInputs in = new R4rInputs(given, received, reciprocal, quick, diffSum, earliest);
+        R4rResult result = R4rScore.evaluate(in, at);
+        String user = ctx.getCurrentKey();
+
+        LeaderboardRow row = new LeaderboardRow();
+        row.userkey = user;
+        row.username = label == null ? null : label.username;
+        row.name = label == null ? null : label.name;
+        row.reviewsGiven = given;
+        row.reviewsReceived = received;
+        row.reciprocalReviews = reciprocal;
+        row.farmingScore = result.score();
+        row.riskLevel = result.riskLevel();
+        row.quickReciprocations = quick;
+        row.avgReciprocalTime = result.avgReciprocalHours();
+        row.lastAnalyzed = at;
+        row.analysisVersion = ANALYSIS_VERSION;
+        row.version = at;
+        out.collect(row);
+
+        String before = risk.value() == null ? INITIAL_RISK : risk.value();
+        if (!before.equals(result.riskLevel())) {
+            R4rAlert alert = new R4rAlert();
+            alert.userkey = user;
+            alert.username = row.username;
+            alert.from = before;
+            alert.to = result.riskLevel();
+            alert.score = result.score();
+            alert.at = at;
+            ctx.output(ALERTS, alert);
+        }
+        risk.update(result.riskLevel());
+
+        Long next = R4rScore.nextMultiplierChange(in, at);
+        Long current = timer.value();
+        if (!Objects.equals(current, next)) {
+            if (current != null) {
+                ctx.timerService().deleteEventTimeTimer(current);
+            }
+            if (next != null) {
+                ctx.timerService().registerEventTimeTimer(next);
+            }
+            timer.update(next);
+        }
+    }
+}
