@@ -137,6 +137,13 @@ public class CommonOptions {
     String highRiskThreshold;
 
     @Option(
+            names = "--algorithm",
+            paramLabel = "NAME",
+            description =
+                    "R4R score: tally-1 (SPEC 3.2, default) or v1-batch (the older batch variant).")
+    String algorithm;
+
+    @Option(
             names = "--group-id",
             paramLabel = "ID",
             description = "Kafka consumer group prefix (default tally).")
@@ -182,6 +189,7 @@ public class CommonOptions {
         put(m, Keys.EXCLUDED_USERS, excludedUsers);
         put(m, Keys.STATE_DIR, stateDir);
         put(m, Keys.HIGH_RISK_THRESHOLD, highRiskThreshold);
+        put(m, Keys.ALGORITHM, algorithm);
         put(m, Keys.GROUP_ID, groupId);
         put(m, Keys.TOPIC_CHAT, topicChat);
         put(m, Keys.TOPIC_REVIEWS, topicReviews);

@@ -60,6 +60,7 @@ public final class ConfigLoader {
                     new Setting(EXCLUDED_USERS, "dazza", ConfigLoader::userKeys),
                     new Setting(STATE_DIR, ".tally/state", s -> Path.of(s)),
                     new Setting(HIGH_RISK_THRESHOLD, "70", s -> positiveInt(s, 0)),
+                    new Setting(ALGORITHM, "tally-1", ConfigLoader::algorithm),
                     new Setting(GROUP_ID, "tally", ConfigLoader::nonEmpty),
                     new Setting(TOPIC_CHAT, "chat-messages", ConfigLoader::nonEmpty),
                     new Setting(TOPIC_REVIEWS, "reviews", ConfigLoader::nonEmpty),
@@ -142,7 +143,7 @@ public final class ConfigLoader {
         known.add(TIMEZONE_OFFSET);
         // Sections owned by later pipelines (members credentials etc.) are read where they are
         // used.
-        Set<String> sections = Set.of("credentials", "members", "reviews", "algorithm");
+        Set<String> sections = Set.of("credentials", "members", "reviews");
         for (Iterator<Map.Entry<String, JsonNode>> it = root.fields(); it.hasNext(); ) {
             Map.Entry<String, JsonNode> e = it.next();
             if (sections.contains(e.getKey())) {
@@ -232,6 +233,13 @@ public final class ConfigLoader {
             throw new ConfigException(
                     "timezoneOffset: expected whole hours -18..18, got '" + hours + "'");
         }
+    }
+
+    private static Object algorithm(String s) {
+        if (!s.equals("tally-1") && !s.equals("v1-batch")) {
+            throw new ConfigException("expected tally-1 or v1-batch, got '" + s + "'");
+        }
+        return s;
     }
 
     private static Object startFrom(String s) {

@@ -51,6 +51,11 @@ public final class TallyConfig extends ExecutionConfig.GlobalJobParameters {
     /** User keys of bot senders (SPEC §2.2), already ASCII-lower-cased. */
     public final List<String> excludedUsers;
 
+    /**
+     * SPEC §3.3: {@code tally-1} (the §3.2 score) or {@code v1-batch} (the older batch variant).
+     */
+    public final String algorithm;
+
     /** SPEC §3.2: a partner with at least this score counts in high_risk_r4rs. */
     public final int highRiskThreshold;
 
@@ -91,6 +96,7 @@ public final class TallyConfig extends ExecutionConfig.GlobalJobParameters {
         excludedUsers = List.copyOf(excluded);
         stateDir = v.get(Keys.STATE_DIR).toString();
         highRiskThreshold = (Integer) v.get(Keys.HIGH_RISK_THRESHOLD);
+        algorithm = (String) v.get(Keys.ALGORITHM);
         groupId = (String) v.get(Keys.GROUP_ID);
         chatTopic = (String) v.get(Keys.TOPIC_CHAT);
         reviewsTopic = (String) v.get(Keys.TOPIC_REVIEWS);
@@ -110,6 +116,10 @@ public final class TallyConfig extends ExecutionConfig.GlobalJobParameters {
         flags.putAll(overrides);
         flags.values().removeIf(s -> s == null || s.isEmpty());
         return ConfigLoader.load(flags, Map.of(), null);
+    }
+
+    public boolean v1Batch() {
+        return "v1-batch".equals(algorithm);
     }
 
     public boolean runs(Pipeline pipeline) {
@@ -147,6 +157,7 @@ public final class TallyConfig extends ExecutionConfig.GlobalJobParameters {
         m.put(Keys.EXCLUDED_USERS, String.join(",", excludedUsers));
         m.put(Keys.STATE_DIR, stateDir);
         m.put(Keys.HIGH_RISK_THRESHOLD, Integer.toString(highRiskThreshold));
+        m.put(Keys.ALGORITHM, algorithm);
         m.put(Keys.GROUP_ID, groupId);
         m.put(Keys.TOPIC_CHAT, chatTopic);
         m.put(Keys.TOPIC_REVIEWS, reviewsTopic);
@@ -184,6 +195,7 @@ public final class TallyConfig extends ExecutionConfig.GlobalJobParameters {
         public static final String EXCLUDED_USERS = "excluded-users";
         public static final String STATE_DIR = "state-dir";
         public static final String HIGH_RISK_THRESHOLD = "high-risk-threshold";
+        public static final String ALGORITHM = "algorithm";
         public static final String GROUP_ID = "group-id";
         public static final String TOPIC_CHAT = "topic-chat";
         public static final String TOPIC_REVIEWS = "topic-reviews";

@@ -29,6 +29,7 @@ public final class ReviewsTables {
                         "avg_reciprocal_time",
                         "last_analyzed",
                         "analysis_version",
+                        "farming_score_exact",
                         "version")
                 .versionColumn("version")
                 .updatedAtColumn("updated_at")
@@ -48,6 +49,8 @@ public final class ReviewsTables {
                                             .setScale(2, RoundingMode.HALF_UP),
                                     utc(r.lastAnalyzed),
                                     r.analysisVersion,
+                                    BigDecimal.valueOf(r.farmingScoreExact)
+                                            .setScale(2, RoundingMode.HALF_UP),
                                     r.version
                                 })
                 .build();

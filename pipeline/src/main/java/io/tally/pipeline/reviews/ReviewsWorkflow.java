@@ -41,7 +41,7 @@ public final class ReviewsWorkflow {
 
         SingleOutputStreamOperator<PairContribution> contributions =
                 reviews.keyBy(Review::pairKey, Types.STRING)
-                        .process(new PairFunction())
+                        .process(new PairFunction(config.v1Batch()))
                         .uid("reviews-pairs")
                         .name("Reciprocity per pair of users (SPEC 3.2)");
         sinks.upsert(contributions.getSideOutput(PairFunction.PAIRS), ReviewsTables.pairs());
@@ -49,7 +49,7 @@ public final class ReviewsWorkflow {
         SingleOutputStreamOperator<LeaderboardRow> leaderboard =
                 contributions
                         .keyBy(c -> c.userKey, Types.STRING)
-                        .process(new UserScoreFunction())
+                        .process(new UserScoreFunction(config.v1Batch()))
                         .uid("reviews-scores")
                         .name("R4R score per user (SPEC 3.2-3.4)");
         sinks.upsert(leaderboard, ReviewsTables.leaderboard());

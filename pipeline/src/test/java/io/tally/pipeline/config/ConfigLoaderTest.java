@@ -105,6 +105,16 @@ class ConfigLoaderTest {
     }
 
     @Test
+    void algorithmIsTally1OrV1Batch() throws Exception {
+        assertThat(TallyConfig.defaults().algorithm).isEqualTo("tally-1");
+        Path yaml = dir.resolve("v1.yaml");
+        Files.writeString(yaml, "algorithm: v1-batch\n");
+        assertThat(ConfigLoader.load(Map.of(), Map.of(), yaml).v1Batch()).isTrue();
+        assertThatThrownBy(() -> ConfigLoader.load(Map.of("algorithm", "v2"), Map.of(), null))
+                .hasMessageContaining("expected tally-1 or v1-batch");
+    }
+
+    @Test
     void unknownYamlKeysAreRejected() throws Exception {
         Path yaml = dir.resolve("typo.yaml");
         Files.writeString(yaml, "bootstrap-server: x:9092\n");

@@ -1,6 +1,7 @@
 package io.tally.pipeline.reviews.functions;
 
 import io.tally.pipeline.reviews.R4rInputs;
+import io.tally.pipeline.reviews.R4rV1Batch;
 import io.tally.pipeline.reviews.Reciprocity;
 import io.tally.pipeline.reviews.ReviewRef;
 import io.tally.pipeline.reviews.records.PairContribution;
@@ -35,8 +36,17 @@ public final class PairFunction extends KeyedProcessFunction<String, Review, Pai
     public static final OutputTag<PairRow> PAIRS =
             new OutputTag<>("r4r-pairs", Types.POJO(PairRow.class));
 
+    private final boolean v1Batch;
+
     private transient MapState<String, Review> reviews;
     private transient ValueState<Long> version;
+
+    /**
+     * @param v1Batch pair under the older batch rules (any sentiment, quick ≤ 24 h, SPEC §3.3)
+     */
+    public PairFunction(boolean v1Batch) {
+        this.v1Batch = v1Batch;
+    }
 
     @Override
     public void open(OpenContext context) {
@@ -70,8 +80,12 @@ public final class PairFunction extends KeyedProcessFunction<String, Review, Pai
             ReviewRef ref = new ReviewRef(x.id, x.ts, x.isPositive());
             (x.authorKey.equals(a) ? aToB : bToA).add(ref);
         }
-        emit(a, b, Reciprocity.forUser(aToB, bToA), labelA, r.ts, v, ctx, out);
-        emit(b, a, Reciprocity.forUser(bToA, aToB), labelB, r.ts, v, ctx, out);
+        emit(a, b, pair(aToB, bToA), labelA, r.ts, v, ctx, out);
+        emit(b, a, pair(bToA, aToB), labelB, r.ts, v, ctx, out);
+    }
+
+    private R4rInputs pair(List<ReviewRef> given, List<ReviewRef> received) {
+        return v1Batch ? R4rV1Batch.forUser(given, received) : Reciprocity.forUser(given, received);
     }
 
     private static void emit(

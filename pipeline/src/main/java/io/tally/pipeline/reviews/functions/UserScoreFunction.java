@@ -4,6 +4,7 @@ import io.tally.pipeline.job.EventTimeKeyedFunction;
 import io.tally.pipeline.reviews.R4rInputs;
 import io.tally.pipeline.reviews.R4rResult;
 import io.tally.pipeline.reviews.R4rScore;
+import io.tally.pipeline.reviews.R4rV1Batch;
 import io.tally.pipeline.reviews.records.LeaderboardRow;
 import io.tally.pipeline.reviews.records.PairContribution;
 import io.tally.pipeline.reviews.records.R4rAlert;
@@ -35,10 +36,23 @@ public final class UserScoreFunction
     /** SPEC §3.5: a new user starts at low. */
     static final String INITIAL_RISK = "low";
 
+    private final boolean v1Batch;
+
     private transient MapState<String, PairContribution> counterparts;
     private transient ValueState<Long> asOf;
     private transient ValueState<String> risk;
     private transient ValueState<Long> timer;
+
+    public UserScoreFunction() {
+        this(false);
+    }
+
+    /**
+     * @param v1Batch score with the older batch variant (SPEC §3.3 {@code algorithm: v1-batch})
+     */
+    public UserScoreFunction(boolean v1Batch) {
+        this.v1Batch = v1Batch;
+    }
 
     @Override
     public void open(OpenContext context) {
@@ -103,7 +117,11 @@ public final class UserScoreFunction
             }
         }
         R4rInputs in = new R4rInputs(given, received, reciprocal, quick, diffSum, earliest);
-        R4rResult result = R4rScore.evaluate(in, at);
+        R4rResult tally = R4rScore.evaluate(in, at);
+        double exact = v1Batch ? R4rV1Batch.evaluateV1(in, at) : tally.score();
+        // v1 scores have 2 decimals; the integer column (sorting, alerts, CSV) rounds half up.
+        int score = v1Batch ? (int) Math.floor(exact + 0.5) : tally.score();
+        String level = v1Batch ? R4rScore.riskLevel(exact) : tally.riskLevel();
         String user = ctx.getCurrentKey();
 
         LeaderboardRow row = new LeaderboardRow();
@@ -113,27 +131,28 @@ public final class UserScoreFunction
         row.reviewsGiven = given;
         row.reviewsReceived = received;
         row.reciprocalReviews = reciprocal;
-        row.farmingScore = result.score();
-        row.riskLevel = result.riskLevel();
+        row.farmingScore = score;
+        row.farmingScoreExact = exact;
+        row.riskLevel = level;
         row.quickReciprocations = quick;
-        row.avgReciprocalTime = result.avgReciprocalHours();
+        row.avgReciprocalTime = tally.avgReciprocalHours();
         row.lastAnalyzed = at;
-        row.analysisVersion = ANALYSIS_VERSION;
+        row.analysisVersion = v1Batch ? "v1-batch" : ANALYSIS_VERSION;
         row.version = at;
         out.collect(row);
 
         String before = risk.value() == null ? INITIAL_RISK : risk.value();
-        if (!before.equals(result.riskLevel())) {
+        if (!before.equals(level)) {
             R4rAlert alert = new R4rAlert();
             alert.userkey = user;
             alert.username = row.username;
             alert.from = before;
-            alert.to = result.riskLevel();
-            alert.score = result.score();
+            alert.to = level;
+            alert.score = score;
             alert.at = at;
             ctx.output(ALERTS, alert);
         }
-        risk.update(result.riskLevel());
+        risk.update(level);
 
         Long next = R4rScore.nextMultiplierChange(in, at);
         Long current = timer.value();

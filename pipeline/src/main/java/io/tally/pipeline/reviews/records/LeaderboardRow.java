@@ -11,6 +11,10 @@ public class LeaderboardRow {
     public long reviewsReceived;
     public long reciprocalReviews;
     public int farmingScore;
+
+    /** The score with its decimals (2 for v1-batch; equal to farmingScore for tally-1). */
+    public double farmingScoreExact;
+
     public String riskLevel;
     public long quickReciprocations;
     public double avgReciprocalTime;

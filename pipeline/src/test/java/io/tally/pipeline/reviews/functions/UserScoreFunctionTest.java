@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.tally.pipeline.reviews.R4rInputs;
 import io.tally.pipeline.reviews.R4rScore;
+import io.tally.pipeline.reviews.R4rV1Batch;
 import io.tally.pipeline.reviews.records.LeaderboardRow;
 import io.tally.pipeline.reviews.records.PairContribution;
 import io.tally.pipeline.reviews.records.R4rAlert;
@@ -148,5 +149,22 @@ class UserScoreFunctionTest {
         assertThat(row.reciprocalReviews).isEqualTo(12);
         assertThat(row.quickReciprocations).isEqualTo(4);
         assertThat(row.avgReciprocalTime).isEqualTo(1.0);
+    }
+
+    @Test
+    void theV1BatchAlgorithmKeepsItsTwoDecimalScore() throws Exception {
+        var h =
+                ProcessFunctionTestHarnesses.forKeyedProcessFunction(
+                        new UserScoreFunction(true), c -> c.userKey, Types.STRING);
+        h.open();
+        long at = BEGINNING + DAY / 2;
+        h.processElement(busyNewcomer("service:x.com:2", at), at);
+        LeaderboardRow row = h.extractOutputValues().get(0);
+        R4rInputs in = new R4rInputs(12, 12, 6, 2, 6 * 3_600_000L, BEGINNING);
+        // v1: no 65 cap, fixed penalty 3 at 33 % quick: 50 · 1.4 + 3 = 73.00.
+        assertThat(row.farmingScoreExact).isEqualTo(R4rV1Batch.evaluateV1(in, at)).isEqualTo(73.0);
+        assertThat(row.farmingScore).isEqualTo(73);
+        assertThat(row.analysisVersion).isEqualTo("v1-batch");
+        assertThat(row.riskLevel).isEqualTo("high");
     }
 }
