@@ -169,9 +169,10 @@ jobmanager.execution.failover-strategy: region
 # Read by bin/*.sh in a distribution; this script passes the same list to both JVMs itself.
 env.java.opts.all: ${JAVA_OPENS[*]}
 EOF
-  # The distribution's conf/log4j.properties, minus rolling: one file per process.
+  # The distribution's conf/log4j.properties, minus rolling: one file per process, emptied by
+  # start_process. Appending matters: a reconfiguration (a job's code can trigger one) must not
+  # truncate the log, which happened with append = false right when a JobManager died.
   cat >"$CONF_DIR/log4j.properties" <<'EOF'
-monitorInterval = 30
 rootLogger.level = INFO
 rootLogger.appenderRef.file.ref = MainAppender
 logger.pekko.name = org.apache.pekko
@@ -184,7 +185,7 @@ logger.netty.name = org.jboss.netty.channel.DefaultChannelPipeline
 logger.netty.level = OFF
 appender.main.name = MainAppender
 appender.main.type = File
-appender.main.append = false
+appender.main.append = true
 appender.main.fileName = ${sys:log.file}
 appender.main.layout.type = PatternLayout
 appender.main.layout.pattern = %d{yyyy-MM-dd HH:mm:ss,SSS} %-5p %-60c %x - %m%n
@@ -212,7 +213,12 @@ start_process() { # name main-class
   local -a jvm_args dyn_args
   read -r -a jvm_args <<<"$jvm"
   read -r -a dyn_args <<<"$dyn"
-  local log="$LOG_DIR/$name.log" out="$LOG_DIR/$name.out"
+  local log="$LOG_DIR/$name.log" out="$LOG_DIR/$name.out" f
+  # Keep the previous run's logs (.1), as bin/flink-daemon.sh does.
+  for f in "$log" "$out"; do
+    [[ -s "$f" ]] && mv -f "$f" "$f.1"
+  done
+  : >"$log"
   # setsid: its own session, so the JVM outlives the shell (and its job control) that started it.
   setsid "$JAVA" "${jvm_args[@]}" "${JAVA_OPENS[@]}" \
     -Dlog.file="$log" \
@@ -265,6 +271,9 @@ cmd_up() {
     (($(now_ms) - t0 < TIMEOUT * 1000)) || fail_start jobmanager "the JobManager's REST API did not answer on $url within ${TIMEOUT}s"
     sleep 0.3
   done
+  # The answer must come from our JobManager: with the port taken meanwhile, another cluster
+  # could answer while ours died on bind.
+  live_pid jobmanager "$JM_CLASS" >/dev/null || fail_start jobmanager "the JobManager exited during start ($url answers, but not from it)"
   t1="$(now_ms)"
   say "JobManager up after $((t1 - t0))ms: $url"
 
@@ -276,6 +285,7 @@ cmd_up() {
     (($(now_ms) - t1 < TIMEOUT * 1000)) || fail_start taskmanager "the TaskManager did not register within ${TIMEOUT}s"
     sleep 0.3
   done
+  live_pid jobmanager "$JM_CLASS" >/dev/null || fail_start jobmanager "the JobManager exited while the TaskManager registered"
   t2="$(now_ms)"
   say "TaskManager registered after $((t2 - t1))ms with $slots slots (whole start $((t2 - t0))ms)"
   echo "$url"
@@ -319,7 +329,7 @@ cmd_status() {
   fi
   overview "$url" | jq .
   curl -sf --max-time 3 "$url/jobs/overview" |
-    jq -r '.jobs[] | "\(.jid)  \(.state)  \(.name)  tasks: \(.tasks | to_entries | map(select(.value > 0) | "\(.key)=\(.value)") | join(" "))"'
+    jq -r '.jobs[] | "\(.jid)  \(.state)  \(.name)  tasks: \(.tasks | to_entries | map(select(.value > 0 and .key != "total") | "\(.key)=\(.value)") | join(" "))"'
 }
 
 case "${1:-}" in

@@ -73,15 +73,21 @@ fi
 REST="${REST%/}"
 
 overview="$(curl -sf --max-time 5 "$REST/overview")" ||
-  die "no Flink REST API answers at $REST (start one with scripts/flink-standalone.sh up, or pass --rest)"
+  die "no Flink REST API answers at $REST (start one with scripts/flink-standalone.sh up, or pass --rest; its logs are in .tally/flink/log)"
 slots="$(jq -r '."slots-total"' <<<"$overview")"
 ((slots > 0)) || die "the cluster at $REST has no TaskManager slots yet"
 
 # Flink's error replies are {"errors": [..., "<stack trace>"]}: print the message and causes only.
+# The two innermost causes say what happened; the whole trace is in the JobManager log.
 print_errors() { # json
-  jq -r '.errors[]? // empty' <<<"$1" |
-    grep -E '^[A-Za-z_$][A-Za-z0-9_$.]*(Exception|Error)|^Caused by|^[^\t ]' |
-    grep -vE '^\s*at ' | awk '!seen[$0]++' | head -30 >&2 || true
+  local text causes
+  text="$(jq -r '.errors[]? // empty' <<<"$1")"
+  causes="$(grep -E '^Caused by: ' <<<"$text" | tail -2 || true)"
+  if [[ -n "$causes" ]]; then
+    echo "$causes" >&2
+  else
+    grep -vE '^\s*at |^\s*\.\.\. [0-9]+ more' <<<"$text" | head -5 >&2 || true
+  fi
 }
 
 # ---- upload -------------------------------------------------------------------------------------------
@@ -107,7 +113,7 @@ reply="$(curl -sS --max-time 300 -X POST -H 'Content-Type: application/json' -d 
 job="$(jq -r '.jobid // empty' <<<"$reply")"
 if [[ -z "$job" ]]; then
   print_errors "$reply"
-  die "the cluster did not start the job (its main() failed, see above; the JobManager log has the rest)"
+  die "the cluster did not start the job (cause above; the whole trace is in the JobManager log)"
 fi
 say "job $job submitted in $(($(now_ms) - t1))ms${SAVEPOINT:+ from $SAVEPOINT}"
 echo "$job"
@@ -118,7 +124,7 @@ print_failure() {
   ex="$(curl -sf --max-time 5 "$REST/jobs/$job/exceptions?maxExceptions=3")" || return 0
   jq -r '.exceptionHistory.entries[0] // empty
          | "\(.exceptionName): \(.taskName // "job") on \(.endpoint // .location // "?")\n\(.stacktrace)"' <<<"$ex" |
-    grep -vE '^\s+at |^\s+\.\.\. [0-9]+ more' | awk '!seen[$0]++' | head -25 >&2
+    grep -vE '^\s+at |^\s+\.\.\. [0-9]+ more' | awk '!seen[$0]++' | head -25 >&2 || true
 }
 
 deadline=$(($(now_ms) + TIMEOUT * 1000))
@@ -149,6 +155,12 @@ while :; do
   fi
   if (($(now_ms) > deadline)); then
     print_failure
+    # The usual reason: more parallel subtasks in one slot-sharing group than the cluster has slots.
+    need="$(jq -r '[.vertices[].parallelism] | max // 0' <<<"$details")"
+    if ((need > slots)); then
+      say "the job needs $need slots (its highest parallelism), the cluster has $slots"
+    fi
+    say "it is left as it is; cancel it with: curl -X PATCH '$REST/jobs/$job?mode=cancel'"
     die "job $job: not all tasks RUNNING after ${TIMEOUT}s ($state, ${tasks:-no tasks})"
   fi
   sleep 0.5
