@@ -42,7 +42,7 @@ classpath() {
     return
   fi
   f="$HOME_DIR/classpath.txt"
-  if [[ ! -s "$f" ]]; then
+  if [[ ! -s "$f" ]] || ! grep -q 'slf4j-api-2' "$f"; then
     command -v mvn >/dev/null || die "Maven (mvn) is needed once to resolve kafka_2.13:$KAFKA_VERSION"
     say "resolving kafka_2.13:$KAFKA_VERSION with Maven (once; log in $HOME_DIR/mvn.log)"
     cat >"$HOME_DIR/pom.xml" <<EOF
@@ -55,6 +55,8 @@ classpath() {
   <dependencies>
     <dependency><groupId>org.apache.kafka</groupId><artifactId>kafka_2.13</artifactId><version>$KAFKA_VERSION</version></dependency>
     <dependency><groupId>org.apache.logging.log4j</groupId><artifactId>log4j-slf4j2-impl</artifactId><version>2.24.3</version></dependency>
+    <!-- kafka_2.13 brings slf4j-api 1.7, which cannot see the slf4j2 binding: no log at all -->
+    <dependency><groupId>org.slf4j</groupId><artifactId>slf4j-api</artifactId><version>2.0.16</version></dependency>
   </dependencies>
   <build><plugins><plugin><groupId>org.apache.maven.plugins</groupId>
     <artifactId>maven-dependency-plugin</artifactId><version>3.8.1</version></plugin></plugins></build>
@@ -114,7 +116,8 @@ EOF
   setsid "$JAVA" "${jvm[@]}" kafka.Kafka "$PROPS" >"$HOME_DIR/kafka.out" 2>&1 </dev/null &
   echo $! >"$PID_FILE"
   disown $! 2>/dev/null || true
-  until grep -q 'Kafka Server started\|\[KafkaRaftServer nodeId=1\] Kafka Server started' "$HOME_DIR/kafka.log" 2>/dev/null; do
+  # Ready when the client listener accepts connections (it opens once the broker has started).
+  until port_in_use "$PORT"; do
     live_pid >/dev/null || { tail -20 "$HOME_DIR/kafka.out" "$HOME_DIR/kafka.log" >&2 2>/dev/null; die "the broker exited during start"; }
     (($(now_ms) - t0 < 60000)) || die "the broker did not start within 60s (see $HOME_DIR/kafka.log)"
     sleep 0.3
