@@ -260,6 +260,9 @@ cmd_up() {
   local rest_port rpc_port url t0 t1 t2 pid slots=0
   rest_port="$(free_port "${FLINK_REST_PORT:-8081}")"
   rpc_port="$(free_port 6123)"
+  # Uploaded jars and scratch files of earlier runs (submit-job.sh deletes its uploads; others
+  # may not). Checkpoints and savepoints stay: they are what a resubmission resumes from.
+  rm -rf "$HOME_DIR/web-upload" "$HOME_DIR/tmp"
   write_config "$rest_port" "$rpc_port"
   url="http://localhost:$rest_port"
   echo "$url" >"$RUN_DIR/rest.url"

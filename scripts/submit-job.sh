@@ -111,6 +111,8 @@ t1="$(now_ms)"
 reply="$(curl -sS --max-time 300 -X POST -H 'Content-Type: application/json' -d "$request" \
   "$REST/jars/$jar_id/run")" || die "the run request to $REST failed"
 job="$(jq -r '.jobid // empty' <<<"$reply")"
+# The running job has its own copy in the blob store; uploads would pile up (40 MB each).
+curl -sf --max-time 10 -X DELETE "$REST/jars/$jar_id" >/dev/null || true
 if [[ -z "$job" ]]; then
   print_errors "$reply"
   die "the cluster did not start the job (cause above; the whole trace is in the JobManager log)"
