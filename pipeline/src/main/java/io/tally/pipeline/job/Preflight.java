@@ -105,6 +105,34 @@ public final class Preflight {
 
     /** Applies the schema migrations; returns how many ran now. */
     public static int migrate(TallyConfig config) {
+        try {
+            return migrateAndWriteSettings(config);
+        } finally {
+            deregisterOwnDrivers();
+        }
+    }
+
+    /**
+     * Drops the PgJDBC driver this class loader registered in {@link DriverManager} (PgJDBC
+     * registers itself when its class loads). On a Flink session cluster main() runs inside the
+     * JobManager with a fresh user-code class loader per submission; a registered driver keeps that
+     * loader and its classes alive, and the JobManager's metaspace ran out after about ten
+     * submissions.
+     */
+    static void deregisterOwnDrivers() {
+        ClassLoader own = Preflight.class.getClassLoader();
+        for (java.sql.Driver d : java.util.Collections.list(DriverManager.getDrivers())) {
+            if (d.getClass().getClassLoader() == own) {
+                try {
+                    DriverManager.deregisterDriver(d);
+                } catch (SQLException e) {
+                    LOG.debug("could not deregister {}", d, e);
+                }
+            }
+        }
+    }
+
+    private static int migrateAndWriteSettings(TallyConfig config) {
         checkPostgres(config);
         int applied =
                 SchemaMigrator.migrate(
@@ -137,7 +165,15 @@ public final class Preflight {
         if (password != null) {
             props.setProperty("password", password);
         }
-        return DriverManager.getConnection(withTimeouts(config.jdbcUrl), props);
+        // The driver directly, not DriverManager (like JdbcSettings.connect): DriverManager hands a
+        // caller only drivers its own class loader can load, and in a Flink JobManager it keeps the
+        // PgJDBC of the first submission's class loader, so every later submission of the jar to
+        // the same cluster failed with "No suitable driver found".
+        Connection c = new org.postgresql.Driver().connect(withTimeouts(config.jdbcUrl), props);
+        if (c == null) {
+            throw new SQLException("not a PostgreSQL JDBC URL: " + config.jdbcUrl, "08001");
+        }
+        return c;
     }
 
     private static String password(TallyConfig config) {
