@@ -61,12 +61,19 @@ public final class ConfigLoader {
                     new Setting(STATE_DIR, ".tally/state", s -> Path.of(s)),
                     new Setting(HIGH_RISK_THRESHOLD, "70", s -> positiveInt(s, 0)),
                     new Setting(ALGORITHM, "tally-1", ConfigLoader::algorithm),
+                    new Setting(MEMBERS_MAX_CONCURRENT_JOBS, "4", s -> positiveInt(s, 1)),
+                    new Setting(MEMBERS_REQUESTS_PER_SECOND, "10", ConfigLoader::positiveRate),
                     new Setting(GROUP_ID, "tally", ConfigLoader::nonEmpty),
                     new Setting(TOPIC_CHAT, "chat-messages", ConfigLoader::nonEmpty),
                     new Setting(TOPIC_REVIEWS, "reviews", ConfigLoader::nonEmpty),
                     new Setting(TOPIC_MEMBERS, "member-imports", ConfigLoader::nonEmpty),
                     new Setting(TOPIC_DEAD_LETTERS, "tally-dead-letters", ConfigLoader::nonEmpty),
                     new Setting(TOPIC_ALERTS, "r4r-alerts", ConfigLoader::nonEmpty));
+
+    /**
+     * The values-map key of the credential files read from the YAML {@code credentials:} section.
+     */
+    static final String CREDENTIALS = "credentials";
 
     /** Legacy integer hours (SPEC §1.3), used only when {@code timezone} is not given anywhere. */
     static final String TIMEZONE_OFFSET = "timezoneOffset";
@@ -85,7 +92,16 @@ public final class ConfigLoader {
      */
     public static TallyConfig load(
             Map<String, String> flags, Map<String, String> env, Path yamlFile) {
-        Map<String, String> yaml = yamlFile == null ? Map.of() : readYaml(yamlFile);
+        return load(flags, env, yamlFile, Map.of());
+    }
+
+    static TallyConfig load(
+            Map<String, String> flags,
+            Map<String, String> env,
+            Path yamlFile,
+            Map<String, String> credentialFiles) {
+        Map<String, String> credentials = new LinkedHashMap<>(credentialFiles);
+        Map<String, String> yaml = yamlFile == null ? Map.of() : readYaml(yamlFile, credentials);
         Map<String, Object> values = new HashMap<>();
         for (Setting s : SETTINGS) {
             String raw;
@@ -118,14 +134,15 @@ public final class ConfigLoader {
                 throw new ConfigException(origin + ": " + e.getMessage());
             }
         }
+        values.put(CREDENTIALS, credentials);
         return new TallyConfig(values);
     }
 
     static String envName(String key) {
-        return "TALLY_" + key.toUpperCase(Locale.ROOT).replace('-', '_');
+        return "TALLY_" + key.toUpperCase(Locale.ROOT).replace('-', '_').replace('.', '_');
     }
 
-    private static Map<String, String> readYaml(Path file) {
+    private static Map<String, String> readYaml(Path file, Map<String, String> credentials) {
         JsonNode root;
         try {
             root = new ObjectMapper(new YAMLFactory()).readTree(Files.readAllBytes(file));
@@ -141,12 +158,39 @@ public final class ConfigLoader {
         }
         Set<String> known = new java.util.HashSet<>(keys());
         known.add(TIMEZONE_OFFSET);
-        // Sections owned by later pipelines (members credentials etc.) are read where they are
-        // used.
-        Set<String> sections = Set.of("credentials", "members", "reviews");
         for (Iterator<Map.Entry<String, JsonNode>> it = root.fields(); it.hasNext(); ) {
             Map.Entry<String, JsonNode> e = it.next();
-            if (sections.contains(e.getKey())) {
+            if (e.getKey().equals("credentials")) {
+                // SPEC §4.1: credentials: {whop-main: {file: /run/secrets/whop}} — paths, never
+                // secrets.
+                e.getValue()
+                        .fields()
+                        .forEachRemaining(
+                                c -> {
+                                    JsonNode f = c.getValue().get("file");
+                                    if (f == null || !f.isTextual()) {
+                                        throw new ConfigException(
+                                                "--config "
+                                                        + file
+                                                        + ": credentials."
+                                                        + c.getKey()
+                                                        + " needs a file: path");
+                                    }
+                                    credentials.put(c.getKey(), f.textValue());
+                                });
+                continue;
+            }
+            if (e.getKey().equals("members") && e.getValue().isObject()) {
+                e.getValue()
+                        .fields()
+                        .forEachRemaining(
+                                m -> out.put("members." + m.getKey(), m.getValue().asText()));
+                for (String k : out.keySet()) {
+                    if (k.startsWith("members.") && !known.contains(k)) {
+                        throw new ConfigException(
+                                "--config " + file + ": unknown setting '" + k + "'");
+                    }
+                }
                 continue;
             }
             if (!known.contains(e.getKey())) {
@@ -240,6 +284,18 @@ public final class ConfigLoader {
             throw new ConfigException("expected tally-1 or v1-batch, got '" + s + "'");
         }
         return s;
+    }
+
+    private static Object positiveRate(String s) {
+        try {
+            double v = Double.parseDouble(s);
+            if (!(v > 0) || Double.isInfinite(v)) {
+                throw new ConfigException("must be a positive number, got '" + s + "'");
+            }
+            return v;
+        } catch (NumberFormatException e) {
+            throw new ConfigException("expected a number, got '" + s + "'");
+        }
     }
 
     private static Object startFrom(String s) {

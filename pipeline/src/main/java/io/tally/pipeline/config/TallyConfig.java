@@ -56,6 +56,15 @@ public final class TallyConfig extends ExecutionConfig.GlobalJobParameters {
      */
     public final String algorithm;
 
+    /** SPEC §4.2: import jobs in flight at once (the old "workers"). */
+    public final int maxConcurrentJobs;
+
+    /** SPEC §4.2: at most this many members-API requests a second. */
+    public final double requestsPerSecond;
+
+    /** SPEC §4.1: credential name → file holding its secret (from the YAML config); no secrets. */
+    public final java.util.HashMap<String, String> credentialFiles;
+
     /** SPEC §3.2: a partner with at least this score counts in high_risk_r4rs. */
     public final int highRiskThreshold;
 
@@ -97,6 +106,12 @@ public final class TallyConfig extends ExecutionConfig.GlobalJobParameters {
         stateDir = v.get(Keys.STATE_DIR).toString();
         highRiskThreshold = (Integer) v.get(Keys.HIGH_RISK_THRESHOLD);
         algorithm = (String) v.get(Keys.ALGORITHM);
+        maxConcurrentJobs = (Integer) v.get(Keys.MEMBERS_MAX_CONCURRENT_JOBS);
+        requestsPerSecond = (Double) v.get(Keys.MEMBERS_REQUESTS_PER_SECOND);
+        @SuppressWarnings("unchecked")
+        Map<String, String> files =
+                (Map<String, String>) v.getOrDefault(ConfigLoader.CREDENTIALS, Map.of());
+        credentialFiles = new java.util.HashMap<>(files);
         groupId = (String) v.get(Keys.GROUP_ID);
         chatTopic = (String) v.get(Keys.TOPIC_CHAT);
         reviewsTopic = (String) v.get(Keys.TOPIC_REVIEWS);
@@ -115,7 +130,7 @@ public final class TallyConfig extends ExecutionConfig.GlobalJobParameters {
         Map<String, String> flags = new LinkedHashMap<>(toMap());
         flags.putAll(overrides);
         flags.values().removeIf(s -> s == null || s.isEmpty());
-        return ConfigLoader.load(flags, Map.of(), null);
+        return ConfigLoader.load(flags, Map.of(), null, credentialFiles);
     }
 
     public boolean v1Batch() {
@@ -158,6 +173,8 @@ public final class TallyConfig extends ExecutionConfig.GlobalJobParameters {
         m.put(Keys.STATE_DIR, stateDir);
         m.put(Keys.HIGH_RISK_THRESHOLD, Integer.toString(highRiskThreshold));
         m.put(Keys.ALGORITHM, algorithm);
+        m.put(Keys.MEMBERS_MAX_CONCURRENT_JOBS, Integer.toString(maxConcurrentJobs));
+        m.put(Keys.MEMBERS_REQUESTS_PER_SECOND, Double.toString(requestsPerSecond));
         m.put(Keys.GROUP_ID, groupId);
         m.put(Keys.TOPIC_CHAT, chatTopic);
         m.put(Keys.TOPIC_REVIEWS, reviewsTopic);
@@ -196,6 +213,8 @@ public final class TallyConfig extends ExecutionConfig.GlobalJobParameters {
         public static final String STATE_DIR = "state-dir";
         public static final String HIGH_RISK_THRESHOLD = "high-risk-threshold";
         public static final String ALGORITHM = "algorithm";
+        public static final String MEMBERS_MAX_CONCURRENT_JOBS = "members.max-concurrent-jobs";
+        public static final String MEMBERS_REQUESTS_PER_SECOND = "members.requests-per-second";
         public static final String GROUP_ID = "group-id";
         public static final String TOPIC_CHAT = "topic-chat";
         public static final String TOPIC_REVIEWS = "topic-reviews";

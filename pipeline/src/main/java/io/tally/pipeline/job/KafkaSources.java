@@ -6,6 +6,8 @@ import io.tally.connectors.kafka.ValidatingDeserializer;
 import io.tally.pipeline.chat.ChatMessageValidator;
 import io.tally.pipeline.chat.records.ChatMessage;
 import io.tally.pipeline.config.TallyConfig;
+import io.tally.pipeline.members.ImportRequestValidator;
+import io.tally.pipeline.members.records.ImportRequest;
 import io.tally.pipeline.reviews.ReviewValidator;
 import io.tally.pipeline.reviews.records.Review;
 import org.apache.flink.api.common.typeinfo.Types;
@@ -68,5 +70,30 @@ public class KafkaSources implements TallySources {
                                 config.maxOutOfOrderness, config.idleness),
                         "Kafka " + config.reviewsTopic)
                 .uid("reviews-source");
+    }
+
+    @Override
+    public DataStream<ParsedRecord<ImportRequest>> memberImports(StreamExecutionEnvironment env) {
+        var deserializer =
+                new ValidatingDeserializer<ImportRequest>(
+                        new ImportRequestValidator(),
+                        r -> r.ts,
+                        Types.POJO(ImportRequest.class),
+                        config.maxRecordBytes,
+                        config.maxFuture);
+        var source =
+                KafkaEndpoints.source(
+                        config.bootstrapServers,
+                        config.membersTopic,
+                        config.groupId + "-members",
+                        config.from,
+                        config.bounded,
+                        deserializer);
+        return env.fromSource(
+                        source,
+                        KafkaEndpoints.<ImportRequest>watermarks(
+                                config.maxOutOfOrderness, config.idleness),
+                        "Kafka " + config.membersTopic)
+                .uid("members-source");
     }
 }

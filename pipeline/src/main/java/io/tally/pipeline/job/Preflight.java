@@ -105,11 +105,7 @@ public final class Preflight {
 
     /** Applies the schema migrations; returns how many ran now. */
     public static int migrate(TallyConfig config) {
-        try {
-            return migrateAndWriteSettings(config);
-        } finally {
-            deregisterOwnDrivers();
-        }
+        return migrateAndWriteSettings(config);
     }
 
     /**
@@ -117,9 +113,10 @@ public final class Preflight {
      * registers itself when its class loads). On a Flink session cluster main() runs inside the
      * JobManager with a fresh user-code class loader per submission; a registered driver keeps that
      * loader and its classes alive, and the JobManager's metaspace ran out after about ten
-     * submissions.
+     * submissions. Only for {@link TallyJobMain}: in the CLI and tests other code still uses
+     * DriverManager afterwards.
      */
-    static void deregisterOwnDrivers() {
+    public static void deregisterOwnDrivers() {
         ClassLoader own = Preflight.class.getClassLoader();
         for (java.sql.Driver d : java.util.Collections.list(DriverManager.getDrivers())) {
             if (d.getClass().getClassLoader() == own) {

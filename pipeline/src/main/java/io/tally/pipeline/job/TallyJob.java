@@ -3,6 +3,7 @@ package io.tally.pipeline.job;
 import io.tally.pipeline.chat.ChatWorkflow;
 import io.tally.pipeline.config.TallyConfig;
 import io.tally.pipeline.config.TallyConfig.Pipeline;
+import io.tally.pipeline.members.MembersWorkflow;
 import io.tally.pipeline.reviews.ReviewsWorkflow;
 import java.util.ArrayList;
 import java.util.List;
@@ -17,7 +18,6 @@ import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
  * rows. Sources and sinks are parameters, so tests build exactly this dataflow.
  */
 public final class TallyJob {
-    private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger(TallyJob.class);
     public static final String JOB_NAME = "tally";
 
     private TallyJob() {}
@@ -46,10 +46,8 @@ public final class TallyJob {
         if (config.runs(Pipeline.REVIEWS)) {
             status.add(ReviewsWorkflow.define(sources.reviews(env), config, sinks));
         }
-        for (Pipeline p : config.pipelines) {
-            if (p == Pipeline.MEMBERS) {
-                LOG.warn("The {} pipeline is not part of this build yet; running the others", p);
-            }
+        if (config.runs(Pipeline.MEMBERS)) {
+            status.add(MembersWorkflow.define(sources.memberImports(env), config, sinks));
         }
         if (status.isEmpty()) {
             throw new IllegalArgumentException(

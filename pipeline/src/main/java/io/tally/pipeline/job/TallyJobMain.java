@@ -18,7 +18,12 @@ public final class TallyJobMain {
         TallyConfig config = options.load();
         Preflight.checkKafka(config.bootstrapServers);
         Preflight.ensureTopics(config.bootstrapServers, TopicNames.inputsAndOutputs(config));
-        Preflight.migrate(config);
+        try {
+            Preflight.migrate(config);
+        } finally {
+            // main() runs in the JobManager with a class loader per submission: do not pin it.
+            Preflight.deregisterOwnDrivers();
+        }
         StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment();
         TallyJob.configure(env, config);
         TallyJob.define(env, config, new KafkaSources(config), new ProductionSinks(config));

@@ -2,6 +2,7 @@ package io.tally.pipeline.job;
 
 import io.tally.connectors.kafka.ParsedRecord;
 import io.tally.pipeline.chat.records.ChatMessage;
+import io.tally.pipeline.members.records.ImportRequest;
 import io.tally.pipeline.reviews.records.Review;
 import org.apache.flink.streaming.api.datastream.DataStream;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
@@ -13,4 +14,7 @@ public interface TallySources {
 
     /** {@code reviews}, validated, with event-time watermarks (SPEC §1.4, §3.1). */
     DataStream<ParsedRecord<Review>> reviews(StreamExecutionEnvironment env);
+
+    /** {@code member-imports}, validated, with event-time watermarks (SPEC §4.1). */
+    DataStream<ParsedRecord<ImportRequest>> memberImports(StreamExecutionEnvironment env);
 }

@@ -1,0 +1,125 @@
+package io.tally.pipeline.members;
+
+import io.tally.connectors.postgres.UpsertTable;
+import io.tally.pipeline.members.records.AudienceRow;
+import io.tally.pipeline.members.records.ContactRow;
+import io.tally.pipeline.members.records.ImportJobRow;
+import io.tally.pipeline.members.records.ImportStatsRow;
+import java.math.BigDecimal;
+import java.math.RoundingMode;
+import java.time.Instant;
+import java.time.LocalDate;
+import java.time.OffsetDateTime;
+import java.time.ZoneOffset;
+
+/** Column mappings of the members tables (SPEC §4.3, §4.4). */
+public final class MembersTables {
+    private MembersTables() {}
+
+    public static UpsertTable<ImportJobRow> importJobs() {
+        return UpsertTable.<ImportJobRow>builder("import_jobs")
+                .keyColumns("job_id")
+                .valueColumns(
+                        "audience_id",
+                        "list_name",
+                        "priority",
+                        "status",
+                        "attempts",
+                        "pages_fetched",
+                        "total_pages",
+                        "members_seen",
+                        "contacts_new",
+                        "duplicates",
+                        "invalid",
+                        "error",
+                        "requested_at",
+                        "started_at",
+                        "completed_at",
+                        "version")
+                .versionColumn("version")
+                .updatedAtColumn("updated_at")
+                .values(
+                        r ->
+                                new Object[] {
+                                    r.jobId,
+                                    r.audienceId,
+                                    r.listName,
+                                    r.priority,
+                                    r.status,
+                                    r.attempts,
+                                    r.pagesFetched,
+                                    r.totalPages,
+                                    r.membersSeen,
+                                    r.contactsNew,
+                                    r.duplicates,
+                                    r.invalid,
+                                    r.error,
+                                    utc(r.requestedAt),
+                                    r.startedAt == null ? null : utc(r.startedAt),
+                                    r.completedAt == null ? null : utc(r.completedAt),
+                                    r.version
+                                })
+                .build();
+    }
+
+    /** The first occurrence wins (SPEC §4.3): a replay or a later job inserts nothing. */
+    public static UpsertTable<ContactRow> contacts() {
+        return UpsertTable.<ContactRow>builder("email_contacts")
+                .keyColumns("audience_id", "email")
+                .valueColumns("member_id", "first_name", "last_name", "username", "job_id")
+                .insertOnly()
+                .values(
+                        r ->
+                                new Object[] {
+                                    r.audienceId,
+                                    r.email,
+                                    r.memberId,
+                                    r.firstName,
+                                    r.lastName,
+                                    r.username,
+                                    r.jobId
+                                })
+                .build();
+    }
+
+    public static UpsertTable<AudienceRow> audiences() {
+        return UpsertTable.<AudienceRow>builder("email_audiences")
+                .keyColumns("audience_id")
+                .valueColumns("member_count", "version")
+                .versionColumn("version")
+                .updatedAtColumn("updated_at")
+                .values(r -> new Object[] {r.audienceId, r.memberCount, r.version})
+                .build();
+    }
+
+    public static UpsertTable<ImportStatsRow> dailyStats() {
+        return UpsertTable.<ImportStatsRow>builder("import_stats_daily")
+                .keyColumns("date")
+                .valueColumns(
+                        "total_jobs",
+                        "completed_jobs",
+                        "failed_jobs",
+                        "total_members_processed",
+                        "avg_processing_time_seconds",
+                        "version")
+                .versionColumn("version")
+                .updatedAtColumn("updated_at")
+                .values(
+                        r ->
+                                new Object[] {
+                                    LocalDate.ofEpochDay(r.epochDay),
+                                    r.totalJobs,
+                                    r.completedJobs,
+                                    r.failedJobs,
+                                    r.totalMembersProcessed,
+                                    BigDecimal.valueOf(r.avgProcessingTimeSeconds)
+                                            .setScale(3, RoundingMode.HALF_UP),
+                                    r.version
+                                })
+                .build();
+    }
+
+    static OffsetDateTime utc(long epochMillis) {
+        return OffsetDateTime.ofInstant(Instant.ofEpochMilli(epochMillis), ZoneOffset.UTC);
+    }
+}

@@ -1,0 +1,34 @@
+package io.tally.pipeline.members.records;
+
+/**
+ * The state of one import job in the members operator: its request (without any secret), its cursor
+ * — the first page not yet applied — and its counts. A Flink POJO kept in operator state.
+ */
+public class ImportJob {
+    public ImportRequest request;
+    public String status;
+    public int attempts;
+
+    /** The first page not yet fetched and applied (SPEC §4.2: resume here after a crash). */
+    public int nextPage = 1;
+
+    public Integer totalPages;
+
+    /** Retries of the current page within the current attempt. */
+    public int pageRetries;
+
+    public long membersSeen;
+    public long contactsNew;
+    public long duplicates;
+    public long invalid;
+    public String error;
+    public Long startedAt;
+    public Long completedAt;
+    public long version;
+
+    public ImportJob() {}
+
+    public boolean isFinished() {
+        return "completed".equals(status) || "failed".equals(status);
+    }
+}

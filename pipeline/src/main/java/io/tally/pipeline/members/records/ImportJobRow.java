@@ -1,0 +1,35 @@
+package io.tally.pipeline.members.records;
+
+/** A row of {@code import_jobs} (SPEC §4.4), written as the job progresses. */
+public class ImportJobRow {
+    public String jobId;
+    public String audienceId;
+    public String listName;
+    public int priority;
+
+    /** pending, processing, completed, failed or retry. */
+    public String status;
+
+    public int attempts;
+    public int pagesFetched;
+
+    /** Null until the first page told. */
+    public Integer totalPages;
+
+    public long membersSeen;
+    public long contactsNew;
+    public long duplicates;
+    public long invalid;
+    public String error;
+    public long requestedAt;
+
+    /** Wall-clock epoch ms; null until started / finished. */
+    public Long startedAt;
+
+    public Long completedAt;
+
+    /** Updates applied to the job: only grows. */
+    public long version;
+
+    public ImportJobRow() {}
+}
