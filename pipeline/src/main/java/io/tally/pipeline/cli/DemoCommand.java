@@ -1,6 +1,7 @@
 package io.tally.pipeline.cli;
 
 import io.tally.connectors.kafka.EmbeddedKafka;
+import io.tally.connectors.members.LocalMembersApi;
 import io.tally.connectors.postgres.JdbcUrls;
 import io.tally.connectors.postgres.LocalPostgres;
 import io.tally.pipeline.config.TallyConfig;
@@ -41,6 +42,9 @@ import picocli.CommandLine.Option;
 final class DemoCommand implements Callable<Integer> {
     static final String SAMPLE = "/demo/chat-messages.jsonl";
     static final String REVIEWS_SAMPLE = "/demo/reviews.jsonl";
+
+    /** The demo's own members API accepts only this; it is written to a file, never logged. */
+    static final String DEMO_SECRET = "demo-secret-not-for-production";
 
     @Mixin CommonOptions options;
 
@@ -128,6 +132,41 @@ final class DemoCommand implements Callable<Integer> {
             out.println("Sample    : " + reviews + " review states sent to " + config.reviewsTopic);
         }
 
+        boolean members = config.runs(TallyConfig.Pipeline.MEMBERS);
+        if (members) {
+            // SPEC §4: a local members API with a generated audience, and one import request.
+            LocalMembersApi api = LocalMembersApi.start(0);
+            resources.add(api);
+            api.requireSecret(DEMO_SECRET);
+            String path = api.addAudience("demo", LocalMembersApi.generate(7, 480, 0.1, 0.05));
+            Path secret = workDir.toAbsolutePath().resolve("whop-demo.secret");
+            Files.writeString(secret, DEMO_SECRET);
+            config = config.withCredentialFile("whop-demo", secret.toString());
+            String request =
+                    "{\"job_id\":\"demo-import-1\",\"audience_id\":\"aud-demo\",\"list_name\":\"Demo members\","
+                            + "\"source\":{\"url\":\""
+                            + api.baseUrl()
+                            + path
+                            + "\",\"credential\":\"whop-demo\"},\"priority\":0,\"ts\":"
+                            + (System.currentTimeMillis() - 1000)
+                            + "}";
+            try (TopicWriter writer =
+                    new TopicWriter(
+                            kafka.bootstrapServers(),
+                            config.membersTopic,
+                            null,
+                            "import request",
+                            1)) {
+                writer.send("demo-import-1", request.getBytes(StandardCharsets.UTF_8));
+                writer.finish();
+            }
+            out.println(
+                    "Members   : local members API at "
+                            + api.baseUrl()
+                            + ", one import request sent to "
+                            + config.membersTopic);
+        }
+
         JobClient job = LocalRunner.start(config, true);
         resources.add(0, () -> job.cancel().get());
         out.println(
@@ -139,8 +178,11 @@ final class DemoCommand implements Callable<Integer> {
         if (reviews > 0) {
             waitForStatus(config, "reviews", reviews);
         }
+        if (members) {
+            waitForImport(config);
+        }
         try (Connection c = Preflight.connect(config)) {
-            for (String[] table : tablesToShow(reviews > 0)) {
+            for (String[] table : tablesToShow(reviews > 0, members)) {
                 TablePrinter.print(out, c, table[0], table[1]);
             }
         }
@@ -174,7 +216,7 @@ final class DemoCommand implements Callable<Integer> {
     }
 
     /** What the demo prints: a few columns of each filled cache table. */
-    private static List<String[]> tablesToShow(boolean reviews) {
+    private static List<String[]> tablesToShow(boolean reviews, boolean members) {
         List<String[]> t = new java.util.ArrayList<>();
         t.add(
                 new String[] {
@@ -294,6 +336,26 @@ final class DemoCommand implements Callable<Integer> {
         }
         System.err.println(
                 "tally: the sample was not fully processed within 2 minutes; printing what is there");
+    }
+
+    /** Waits until the demo import finished (at most a minute). */
+    private static void waitForImport(TallyConfig config) throws Exception {
+        long deadline = System.nanoTime() + 60_000_000_000L;
+        while (System.nanoTime() < deadline) {
+            try (Connection c = Preflight.connect(config);
+                    Statement s = c.createStatement();
+                    ResultSet rs =
+                            s.executeQuery(
+                                    "SELECT count(*) FROM import_jobs WHERE status IN ('completed', 'failed')")) {
+                if (rs.next() && rs.getLong(1) > 0) {
+                    Thread.sleep(config.flushInterval.toMillis() * 3 + 500);
+                    return;
+                }
+            }
+            Thread.sleep(500);
+        }
+        System.err.println(
+                "tally: the demo import did not finish within a minute; printing what is there");
     }
 
     private static String psqlUrl(String jdbcUrl) {

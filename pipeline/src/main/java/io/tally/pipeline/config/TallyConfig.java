@@ -133,6 +133,13 @@ public final class TallyConfig extends ExecutionConfig.GlobalJobParameters {
         return ConfigLoader.load(flags, Map.of(), null, credentialFiles);
     }
 
+    /** A copy that also knows where the secret of {@code credential} is (SPEC §4.1). */
+    public TallyConfig withCredentialFile(String credential, String file) {
+        Map<String, String> files = new LinkedHashMap<>(credentialFiles);
+        files.put(credential, file);
+        return ConfigLoader.load(toMap(), Map.of(), null, files);
+    }
+
     public boolean v1Batch() {
         return "v1-batch".equals(algorithm);
     }

@@ -37,7 +37,10 @@ class DemoCommandTest {
                                 PG.jdbcUrl(),
                                 "SELECT records_in, records_out, dead_letters FROM pipeline_status"
                                         + " ORDER BY pipeline"))
-                .containsExactly(List.of("122", "117", "4"), List.of("62", "60", "2"));
+                .containsExactly(
+                        List.of("122", "117", "4"),
+                        List.of("1", "1", "0"),
+                        List.of("62", "60", "2"));
         assertThat(Db.count(PG.jdbcUrl(), "SELECT sum(message_count) FROM user_stats"))
                 .isEqualTo(117);
         assertThat(Db.count(PG.jdbcUrl(), "SELECT count(*) FROM user_daily_activity"))

@@ -111,7 +111,11 @@ class TallyCliTest {
                         "chat_achievements",
                         "achievement_progress",
                         "leaderboard_entries",
-                        "r4r_alerts");
+                        "r4r_alerts",
+                        "import_jobs",
+                        "email_contacts",
+                        "email_audiences",
+                        "import_stats_daily");
         assertThat(Db.count(PG.jdbcUrl(), "SELECT count(*) FROM achievement_definitions"))
                 .isEqualTo(12);
     }

@@ -1,0 +1,104 @@
+package io.tally.pipeline.members;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import io.tally.connectors.kafka.ParsedRecord;
+import io.tally.connectors.kafka.ValidatingDeserializer;
+import io.tally.pipeline.members.records.ImportRequest;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.Map;
+import org.apache.flink.api.common.typeinfo.Types;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
+
+/** SPEC §4.1 and §4.3: request fields, credential names, email keys and name splitting. */
+class ImportRulesTest {
+    final ValidatingDeserializer<ImportRequest> deserializer =
+            new ValidatingDeserializer<>(
+                    new ImportRequestValidator(),
+                    r -> r.ts,
+                    Types.POJO(ImportRequest.class),
+                    1 << 20,
+                    Duration.ofDays(1));
+
+    ParsedRecord<ImportRequest> parse(String json) {
+        return deserializer.parse(
+                "member-imports", 0, 0, null, json.getBytes(StandardCharsets.UTF_8));
+    }
+
+    @Test
+    void theSpecExampleRequest() {
+        ParsedRecord<ImportRequest> r =
+                parse(
+                        "{\"job_id\": \"batch_1719800000_x1y2z3\", \"audience_id\": \"aud-42\", \"list_name\": \"VIP members\","
+                                + " \"source\": {\"url\": \"http://127.0.0.1:8089/api/v2/members\", \"credential\": \"whop-main\"},"
+                                + " \"priority\": 0, \"ts\": 1719800000000}");
+        assertThat(r.isValid()).isTrue();
+        assertThat(r.value.jobId).isEqualTo("batch_1719800000_x1y2z3");
+        assertThat(r.value.credential).isEqualTo("whop-main");
+        assertThat(r.value.sourceUrl).isEqualTo("http://127.0.0.1:8089/api/v2/members");
+        assertThat(r.value.ts).isEqualTo(1719800000000L);
+    }
+
+    @ParameterizedTest(name = "{1}: {0}")
+    @CsvSource(
+            delimiter = '|',
+            value = {
+                "{\"audience_id\":\"a\",\"source\":{\"url\":\"http://x\",\"credential\":\"c\"},\"ts\":1}|missing-field",
+                "{\"job_id\":\"j\",\"audience_id\":\"a\",\"source\":{\"url\":\"http://x\"},\"ts\":1}|missing-field",
+                "{\"job_id\":\"j\",\"audience_id\":\"a\",\"source\":{\"url\":\"http://x\",\"credential\":\"c\"},\"priority\":\"high\",\"ts\":1}|wrong-type",
+                "{\"job_id\":\"j\",\"audience_id\":\"a\",\"source\":{\"url\":\"ftp://x\",\"credential\":\"c\"},\"ts\":1}|bad-value",
+                "{\"job_id\":\"\",\"audience_id\":\"a\",\"source\":{\"url\":\"http://x\",\"credential\":\"c\"},\"ts\":1}|bad-value",
+            })
+    void badRequests(String json, String reason) {
+        assertThat(parse(json).deadLetter.reason).isEqualTo(reason);
+    }
+
+    @Test
+    void credentialNamesMapToEnvironmentVariables() {
+        assertThat(Credentials.envName("whop-main")).isEqualTo("TALLY_CREDENTIAL_WHOP_MAIN");
+        assertThat(Credentials.envName("a.b c")).isEqualTo("TALLY_CREDENTIAL_A_B_C");
+    }
+
+    @Test
+    void credentialsComeFromFilesTrimmedAndUnknownOnesFailClearly(@TempDir Path dir)
+            throws Exception {
+        Path file = dir.resolve("whop");
+        Files.writeString(file, "  token-123 \n");
+        Credentials c = new Credentials(Map.of("whop-main", file.toString()));
+        assertThat(c.resolve("whop-main")).isEqualTo("token-123");
+        assertThatThrownBy(() -> c.resolve("nope"))
+                .hasMessageContaining("unknown credential 'nope'")
+                .hasMessageContaining("TALLY_CREDENTIAL_NOPE");
+    }
+
+    @Test
+    void emailsAreKeptWhenNonEmptyWithAnAtAndKeyedLowerCasedWithoutTrim() {
+        assertThat(ContactNames.isValidEmail("a@b")).isTrue();
+        assertThat(ContactNames.isValidEmail("@")).isTrue();
+        assertThat(ContactNames.isValidEmail("")).isFalse();
+        assertThat(ContactNames.isValidEmail(null)).isFalse();
+        assertThat(ContactNames.isValidEmail("ada.example.com")).isFalse();
+        assertThat(ContactNames.emailKey("Ada@Example.COM")).isEqualTo("ada@example.com");
+        assertThat(ContactNames.emailKey(" Ada@x ")).isEqualTo(" ada@x ");
+        // ROOT, not the default locale: a Turkish default would turn I into a dotless ı.
+        assertThat(ContactNames.emailKey("IRIS@X")).isEqualTo("iris@x");
+    }
+
+    @Test
+    void namesSplitAtTheFirstSpace() {
+        assertThat(ContactNames.firstName("Ada Lovelace")).isEqualTo("Ada");
+        assertThat(ContactNames.lastName("Ada Lovelace")).isEqualTo("Lovelace");
+        assertThat(ContactNames.firstName("李 雷 x")).isEqualTo("李");
+        assertThat(ContactNames.lastName("李 雷 x")).isEqualTo("雷 x");
+        assertThat(ContactNames.firstName("Chloé")).isEqualTo("Chloé");
+        assertThat(ContactNames.lastName("Chloé")).isNull();
+        assertThat(ContactNames.firstName(null)).isNull();
+    }
+}
