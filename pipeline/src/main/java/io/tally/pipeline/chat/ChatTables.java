@@ -10,12 +10,8 @@ import io.tally.pipeline.chat.records.MessageAnalysisRow;
 import io.tally.pipeline.chat.records.StreakRow;
 import io.tally.pipeline.chat.records.UserStatsRow;
 import io.tally.pipeline.chat.records.VocabularyRow;
-import java.math.BigDecimal;
-import java.math.RoundingMode;
-import java.time.Instant;
+import io.tally.pipeline.job.Columns;
 import java.time.LocalDate;
-import java.time.OffsetDateTime;
-import java.time.ZoneOffset;
 
 /** Column mappings of the chat cache tables (SPEC §2.4–§2.9). */
 public final class ChatTables {
@@ -56,13 +52,12 @@ public final class ChatTables {
                         r ->
                                 new Object[] {
                                     r.username,
-                                    java.time.LocalDate.ofEpochDay(r.epochDay),
+                                    LocalDate.ofEpochDay(r.epochDay),
                                     r.messageCount,
                                     r.wordCount,
                                     r.firstMessageTime,
                                     r.lastMessageTime,
-                                    BigDecimal.valueOf(r.avgMessageLength)
-                                            .setScale(1, java.math.RoundingMode.HALF_UP),
+                                    Columns.decimal(r.avgMessageLength, 1),
                                     r.version
                                 })
                 .deleteWhen(r -> r.deleted)
@@ -97,7 +92,7 @@ public final class ChatTables {
                                     r.totalActiveDays,
                                     r.bestStreakAllTime,
                                     r.totalActiveDaysAllTime,
-                                    utc(r.asOf),
+                                    Columns.utc(r.asOf),
                                     r.version
                                 })
                 .build();
@@ -149,9 +144,9 @@ public final class ChatTables {
                                     r.afternoonMessages,
                                     r.eveningMessages,
                                     r.nightMessages,
-                                    decimal1(r.nightOwlScore),
-                                    decimal1(r.earlyBirdScore),
-                                    decimal1(r.consistencyScore),
+                                    Columns.decimal(r.nightOwlScore, 1),
+                                    Columns.decimal(r.earlyBirdScore, 1),
+                                    Columns.decimal(r.consistencyScore, 1),
                                     r.version
                                 })
                 .build();
@@ -186,11 +181,11 @@ public final class ChatTables {
                                     r.totalMessages,
                                     r.totalWords,
                                     r.avgMessageLength,
-                                    decimal1(r.avgWordsPerMessage),
+                                    Columns.decimal(r.avgWordsPerMessage, 1),
                                     r.emojiCount,
-                                    decimal1(r.emojiUsageRate),
+                                    Columns.decimal(r.emojiUsageRate, 1),
                                     r.capsCount,
-                                    decimal1(r.capsUsageRate),
+                                    Columns.decimal(r.capsUsageRate, 1),
                                     r.questionCount,
                                     r.exclamationCount,
                                     r.urlCount,
@@ -230,7 +225,7 @@ public final class ChatTables {
                                     r.username,
                                     r.achievementType,
                                     r.achievementLevel,
-                                    utc(r.achievedAt),
+                                    Columns.utc(r.achievedAt),
                                     r.details
                                 })
                 .build();
@@ -255,18 +250,9 @@ public final class ChatTables {
                                     r.currentValue,
                                     r.nextTier,
                                     r.nextThreshold,
-                                    decimal1(r.progressPercent),
+                                    Columns.decimal(r.progressPercent, 1),
                                     r.version
                                 })
                 .build();
-    }
-
-    /** A one-decimal value (already rounded by the SPEC §2.12 rule) as NUMERIC(·,1). */
-    static BigDecimal decimal1(double v) {
-        return BigDecimal.valueOf(v).setScale(1, RoundingMode.HALF_UP);
-    }
-
-    static OffsetDateTime utc(long epochMillis) {
-        return OffsetDateTime.ofInstant(Instant.ofEpochMilli(epochMillis), ZoneOffset.UTC);
     }
 }

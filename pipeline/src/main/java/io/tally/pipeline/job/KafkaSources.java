@@ -2,6 +2,7 @@ package io.tally.pipeline.job;
 
 import io.tally.connectors.kafka.KafkaEndpoints;
 import io.tally.connectors.kafka.ParsedRecord;
+import io.tally.connectors.kafka.RecordValidator;
 import io.tally.connectors.kafka.ValidatingDeserializer;
 import io.tally.pipeline.chat.ChatMessageValidator;
 import io.tally.pipeline.chat.records.ChatMessage;
@@ -10,6 +11,7 @@ import io.tally.pipeline.members.ImportRequestValidator;
 import io.tally.pipeline.members.records.ImportRequest;
 import io.tally.pipeline.reviews.ReviewValidator;
 import io.tally.pipeline.reviews.records.Review;
+import org.apache.flink.api.common.typeinfo.TypeInformation;
 import org.apache.flink.api.common.typeinfo.Types;
 import org.apache.flink.streaming.api.datastream.DataStream;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
@@ -24,76 +26,60 @@ public class KafkaSources implements TallySources {
 
     @Override
     public DataStream<ParsedRecord<ChatMessage>> chatMessages(StreamExecutionEnvironment env) {
-        var deserializer =
-                new ValidatingDeserializer<ChatMessage>(
-                        new ChatMessageValidator(),
-                        m -> m.ts,
-                        Types.POJO(ChatMessage.class),
-                        config.maxRecordBytes,
-                        config.maxFuture);
-        var source =
-                KafkaEndpoints.source(
-                        config.bootstrapServers,
-                        config.chatTopic,
-                        config.groupId + "-chat",
-                        config.from,
-                        config.bounded,
-                        deserializer);
-        return env.fromSource(
-                        source,
-                        KafkaEndpoints.<ChatMessage>watermarks(
-                                config.maxOutOfOrderness, config.idleness),
-                        "Kafka " + config.chatTopic)
-                .uid("chat-source");
+        return source(
+                env,
+                config.chatTopic,
+                "chat",
+                new ChatMessageValidator(),
+                m -> m.ts,
+                Types.POJO(ChatMessage.class));
     }
 
     @Override
     public DataStream<ParsedRecord<Review>> reviews(StreamExecutionEnvironment env) {
-        var deserializer =
-                new ValidatingDeserializer<Review>(
-                        new ReviewValidator(),
-                        r -> r.ts,
-                        Types.POJO(Review.class),
-                        config.maxRecordBytes,
-                        config.maxFuture);
-        var source =
-                KafkaEndpoints.source(
-                        config.bootstrapServers,
-                        config.reviewsTopic,
-                        config.groupId + "-reviews",
-                        config.from,
-                        config.bounded,
-                        deserializer);
-        return env.fromSource(
-                        source,
-                        KafkaEndpoints.<Review>watermarks(
-                                config.maxOutOfOrderness, config.idleness),
-                        "Kafka " + config.reviewsTopic)
-                .uid("reviews-source");
+        return source(
+                env,
+                config.reviewsTopic,
+                "reviews",
+                new ReviewValidator(),
+                r -> r.ts,
+                Types.POJO(Review.class));
     }
 
     @Override
     public DataStream<ParsedRecord<ImportRequest>> memberImports(StreamExecutionEnvironment env) {
+        return source(
+                env,
+                config.membersTopic,
+                "members",
+                new ImportRequestValidator(),
+                r -> r.ts,
+                Types.POJO(ImportRequest.class));
+    }
+
+    /** One validated topic: its own consumer group and source uid per pipeline. */
+    private <T> DataStream<ParsedRecord<T>> source(
+            StreamExecutionEnvironment env,
+            String topic,
+            String pipeline,
+            RecordValidator<T> validator,
+            ValidatingDeserializer.SerializableToLong<T> eventTime,
+            TypeInformation<T> type) {
         var deserializer =
-                new ValidatingDeserializer<ImportRequest>(
-                        new ImportRequestValidator(),
-                        r -> r.ts,
-                        Types.POJO(ImportRequest.class),
-                        config.maxRecordBytes,
-                        config.maxFuture);
+                new ValidatingDeserializer<T>(
+                        validator, eventTime, type, config.maxRecordBytes, config.maxFuture);
         var source =
                 KafkaEndpoints.source(
                         config.bootstrapServers,
-                        config.membersTopic,
-                        config.groupId + "-members",
+                        topic,
+                        config.groupId + "-" + pipeline,
                         config.from,
                         config.bounded,
                         deserializer);
         return env.fromSource(
                         source,
-                        KafkaEndpoints.<ImportRequest>watermarks(
-                                config.maxOutOfOrderness, config.idleness),
-                        "Kafka " + config.membersTopic)
-                .uid("members-source");
+                        KafkaEndpoints.<T>watermarks(config.maxOutOfOrderness, config.idleness),
+                        "Kafka " + topic)
+                .uid(pipeline + "-source");
     }
 }

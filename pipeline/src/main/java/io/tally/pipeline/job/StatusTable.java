@@ -6,11 +6,6 @@ import io.tally.connectors.postgres.UpsertTable;
 public final class StatusTable {
     private StatusTable() {}
 
-    private static java.time.OffsetDateTime utc(long epochMillis) {
-        return java.time.OffsetDateTime.ofInstant(
-                java.time.Instant.ofEpochMilli(epochMillis), java.time.ZoneOffset.UTC);
-    }
-
     public static UpsertTable<PipelineStatusRow> table() {
         return UpsertTable.<PipelineStatusRow>builder("pipeline_status")
                 .keyColumns("pipeline")
@@ -28,8 +23,8 @@ public final class StatusTable {
                         r ->
                                 new Object[] {
                                     r.pipeline,
-                                    r.watermark == null ? null : utc(r.watermark),
-                                    utc(r.lastFlushAt),
+                                    Columns.utc(r.watermark),
+                                    Columns.utc(r.lastFlushAt),
                                     r.recordsIn,
                                     r.recordsOut,
                                     r.deadLetters,

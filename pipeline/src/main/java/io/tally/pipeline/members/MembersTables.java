@@ -1,16 +1,12 @@
 package io.tally.pipeline.members;
 
 import io.tally.connectors.postgres.UpsertTable;
+import io.tally.pipeline.job.Columns;
 import io.tally.pipeline.members.records.AudienceRow;
 import io.tally.pipeline.members.records.ContactRow;
 import io.tally.pipeline.members.records.ImportJobRow;
 import io.tally.pipeline.members.records.ImportStatsRow;
-import java.math.BigDecimal;
-import java.math.RoundingMode;
-import java.time.Instant;
 import java.time.LocalDate;
-import java.time.OffsetDateTime;
-import java.time.ZoneOffset;
 
 /** Column mappings of the members tables (SPEC §4.3, §4.4). */
 public final class MembersTables {
@@ -54,9 +50,9 @@ public final class MembersTables {
                                     r.duplicates,
                                     r.invalid,
                                     r.error,
-                                    utc(r.requestedAt),
-                                    r.startedAt == null ? null : utc(r.startedAt),
-                                    r.completedAt == null ? null : utc(r.completedAt),
+                                    Columns.utc(r.requestedAt),
+                                    Columns.utc(r.startedAt),
+                                    Columns.utc(r.completedAt),
                                     r.version
                                 })
                 .build();
@@ -112,14 +108,9 @@ public final class MembersTables {
                                     r.completedJobs,
                                     r.failedJobs,
                                     r.totalMembersProcessed,
-                                    BigDecimal.valueOf(r.avgProcessingTimeSeconds)
-                                            .setScale(3, RoundingMode.HALF_UP),
+                                    Columns.decimal(r.avgProcessingTimeSeconds, 3),
                                     r.version
                                 })
                 .build();
-    }
-
-    static OffsetDateTime utc(long epochMillis) {
-        return OffsetDateTime.ofInstant(Instant.ofEpochMilli(epochMillis), ZoneOffset.UTC);
     }
 }

@@ -1,14 +1,10 @@
 package io.tally.pipeline.reviews;
 
 import io.tally.connectors.postgres.UpsertTable;
+import io.tally.pipeline.job.Columns;
 import io.tally.pipeline.reviews.records.LeaderboardRow;
 import io.tally.pipeline.reviews.records.PairRow;
 import io.tally.pipeline.reviews.records.R4rAlert;
-import java.math.BigDecimal;
-import java.math.RoundingMode;
-import java.time.Instant;
-import java.time.OffsetDateTime;
-import java.time.ZoneOffset;
 
 /** Column mappings of the reviews tables (SPEC §3.3, §3.5). */
 public final class ReviewsTables {
@@ -45,12 +41,10 @@ public final class ReviewsTables {
                                     r.farmingScore,
                                     r.riskLevel,
                                     r.quickReciprocations,
-                                    BigDecimal.valueOf(r.avgReciprocalTime)
-                                            .setScale(2, RoundingMode.HALF_UP),
-                                    utc(r.lastAnalyzed),
+                                    Columns.decimal(r.avgReciprocalTime, 2),
+                                    Columns.utc(r.lastAnalyzed),
                                     r.analysisVersion,
-                                    BigDecimal.valueOf(r.farmingScoreExact)
-                                            .setScale(2, RoundingMode.HALF_UP),
+                                    Columns.decimal(r.farmingScoreExact, 2),
                                     r.version
                                 })
                 .build();
@@ -73,11 +67,7 @@ public final class ReviewsTables {
                 .valueColumns("from_level", "score")
                 .insertOnly()
                 .updatedAtColumn("updated_at")
-                .values(r -> new Object[] {r.userkey, utc(r.at), r.to, r.from, r.score})
+                .values(r -> new Object[] {r.userkey, Columns.utc(r.at), r.to, r.from, r.score})
                 .build();
-    }
-
-    static OffsetDateTime utc(long epochMillis) {
-        return OffsetDateTime.ofInstant(Instant.ofEpochMilli(epochMillis), ZoneOffset.UTC);
     }
 }

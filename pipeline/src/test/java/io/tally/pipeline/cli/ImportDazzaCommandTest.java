@@ -1,12 +1,12 @@
 package io.tally.pipeline.cli;
 
-import static io.tally.pipeline.cli.TallyCliTest.tally;
+import static io.tally.pipeline.cli.CliRunner.tally;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.tally.connectors.testing.KafkaBrokerExtension;
-import io.tally.pipeline.cli.TallyCliTest.Result;
+import io.tally.pipeline.cli.CliRunner.Result;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;

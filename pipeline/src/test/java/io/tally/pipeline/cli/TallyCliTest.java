@@ -5,8 +5,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 import io.tally.connectors.testing.KafkaBrokerExtension;
 import io.tally.connectors.testing.PostgresExtension;
 import io.tally.pipeline.testing.Db;
-import java.io.ByteArrayOutputStream;
-import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -27,31 +25,15 @@ class TallyCliTest {
 
     @TempDir Path dir;
 
-    record Result(int exit, String out, String err) {}
-
-    static synchronized Result tally(String... args) {
-        PrintStream oldOut = System.out;
-        PrintStream oldErr = System.err;
-        ByteArrayOutputStream out = new ByteArrayOutputStream();
-        ByteArrayOutputStream err = new ByteArrayOutputStream();
-        try {
-            System.setOut(new PrintStream(out, true, StandardCharsets.UTF_8));
-            System.setErr(new PrintStream(err, true, StandardCharsets.UTF_8));
-            int exit = TallyCli.execute(args);
-            return new Result(
-                    exit,
-                    out.toString(StandardCharsets.UTF_8),
-                    err.toString(StandardCharsets.UTF_8));
-        } finally {
-            System.setOut(oldOut);
-            System.setErr(oldErr);
-        }
+    static CliRunner.Result tally(String... args) {
+        return CliRunner.tally(args);
     }
 
     @Test
     void unreachableKafkaIsOneLineAndExitThreeWithin30Seconds() {
         long start = System.nanoTime();
-        Result r = tally("run", "--bootstrap-servers", "127.0.0.1:1", "--jdbc-url", PG.jdbcUrl());
+        CliRunner.Result r =
+                tally("run", "--bootstrap-servers", "127.0.0.1:1", "--jdbc-url", PG.jdbcUrl());
         assertThat(Duration.ofNanos(System.nanoTime() - start)).isLessThan(Duration.ofSeconds(30));
         assertThat(r.exit()).isEqualTo(3);
         assertThat(r.err().strip().lines())
@@ -61,7 +43,7 @@ class TallyCliTest {
 
     @Test
     void unreachablePostgresIsOneLineAndExitThree() {
-        Result r =
+        CliRunner.Result r =
                 tally(
                         "run",
                         "--bootstrap-servers",
@@ -77,25 +59,26 @@ class TallyCliTest {
 
     @Test
     void badOptionsAreOneLineAndExitTwo() {
-        Result zone = tally("migrate", "--jdbc-url", PG.jdbcUrl(), "--timezone", "Mars/Base");
+        CliRunner.Result zone =
+                tally("migrate", "--jdbc-url", PG.jdbcUrl(), "--timezone", "Mars/Base");
         assertThat(zone.exit()).isEqualTo(2);
         assertThat(zone.err().strip())
                 .isEqualTo(
                         "tally: --timezone: unknown time zone 'Mars/Base' (an IANA zone such as Australia/Sydney, or an offset such as +10:00)");
-        Result missing = tally("migrate");
+        CliRunner.Result missing = tally("migrate");
         assertThat(missing.exit()).isEqualTo(2);
         assertThat(missing.err()).contains("--jdbc-url is required");
-        Result unknown = tally("run", "--no-such-flag");
+        CliRunner.Result unknown = tally("run", "--no-such-flag");
         assertThat(unknown.exit()).isEqualTo(2);
         assertThat(unknown.err()).contains("Unknown option: '--no-such-flag'");
     }
 
     @Test
     void migrateTwiceIsANoOp() throws Exception {
-        Result first = tally("migrate", "--jdbc-url", PG.jdbcUrl());
+        CliRunner.Result first = tally("migrate", "--jdbc-url", PG.jdbcUrl());
         assertThat(first.exit()).isZero();
         assertThat(first.out()).startsWith("Applied ");
-        Result second = tally("migrate", "--jdbc-url", PG.jdbcUrl());
+        CliRunner.Result second = tally("migrate", "--jdbc-url", PG.jdbcUrl());
         assertThat(second.exit()).isZero();
         assertThat(second.out().strip()).isEqualTo("Schema is up to date.");
         assertThat(Db.rows(PG.jdbcUrl(), "SELECT table_name FROM cache_freshness"))
@@ -130,7 +113,7 @@ class TallyCliTest {
                         + "not json, still sent\n"
                         + "{\"id\":\"2\",\"username\":\"Chloé\",\"text\":\"salut\",\"ts\":2}\n");
         String topic = KAFKA.uniqueTopic("produce");
-        Result r =
+        CliRunner.Result r =
                 tally(
                         "produce",
                         "chat",
@@ -153,7 +136,7 @@ class TallyCliTest {
     @Test
     void everyCommandHasHelp() {
         for (String command : List.of("demo", "run", "migrate", "produce")) {
-            Result r = tally(command, "--help");
+            CliRunner.Result r = tally(command, "--help");
             assertThat(r.exit()).as(command).isZero();
             assertThat(r.out()).as(command).contains("Usage: tally " + command);
         }

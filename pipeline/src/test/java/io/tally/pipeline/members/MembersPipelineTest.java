@@ -312,11 +312,11 @@ class MembersPipelineTest {
         String suffix = "c" + System.nanoTime();
         TallyConfig config = config(suffix);
         KAFKA.createTopics(1, config.membersTopic, config.deadLetterTopic);
-        List<Member> members = LocalMembersApi.generate(9, 600, 0.1, 0.05); // 12 pages
+        List<Member> members = LocalMembersApi.generate(9, 1000, 0.1, 0.05); // 20 pages
         String audience = "slow-" + suffix;
         String url = api.baseUrl() + api.addAudience(audience, members);
-        for (int p = 1; p <= 12; p++) {
-            api.slowPage(audience, p, Duration.ofMillis(150));
+        for (int p = 1; p <= 20; p++) {
+            api.slowPage(audience, p, Duration.ofMillis(200));
         }
         KAFKA.produce(
                 config.membersTopic,
@@ -381,7 +381,7 @@ class MembersPipelineTest {
                         Db.rows(
                                 db,
                                 "SELECT status, pages_fetched, total_pages, members_seen, contacts_new + duplicates + invalid FROM import_jobs WHERE job_id = 'job-slow'"))
-                .containsExactly(List.of("completed", "12", "12", "600", "600"));
+                .containsExactly(List.of("completed", "20", "20", "1000", "1000"));
         assertThat(
                         Db.rows(
                                 db,
@@ -399,6 +399,7 @@ class MembersPipelineTest {
         }
         assertThat(ok.keySet())
                 .containsExactlyInAnyOrderElementsOf(
-                        new LinkedHashSet<>(List.of(1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12)));
+                        new LinkedHashSet<>(
+                                java.util.stream.IntStream.rangeClosed(1, 20).boxed().toList()));
     }
 }
