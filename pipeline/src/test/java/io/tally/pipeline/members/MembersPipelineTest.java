@@ -248,13 +248,15 @@ class MembersPipelineTest {
                 .contains("missing-field")
                 .doesNotContain(SECRET);
 
-        // Two worker slots: job-a1 and job-a2 take them as they arrive; of the jobs that then
-        // wait, the higher priority starts first (SPEC §4.2): job-broken (9) before job-b (1).
+        // Two worker slots, one job per audience at a time: job-a1 and job-b take the slots as they
+        // arrive (job-a2 waits for aud-A); of the jobs that then wait, the higher priority starts
+        // first (SPEC §4.2): job-broken (9) before job-a2 (5).
         List<LocalMembersApi.Request> log = api.requests();
         assertThat(log)
                 .allSatisfy(r -> assertThat(r.authorization()).isEqualTo("Bearer " + SECRET));
         assertThat(indexOfFirst(log, "broken-" + suffix))
-                .isLessThan(indexOfFirst(log, "b-" + suffix));
+                .isLessThan(indexOfFirst(log, "a2-" + suffix));
+        assertThat(indexOfFirst(log, "a1-" + suffix)).isLessThan(indexOfFirst(log, "a2-" + suffix));
         // A page applied is never fetched again: every page answered with data exactly once
         // (a2's page 3 also got one malformed 200 answer, which was retried).
         Map<String, Map<Integer, Integer>> expected =

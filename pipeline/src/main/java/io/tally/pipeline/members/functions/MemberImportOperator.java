@@ -127,6 +127,9 @@ public final class MemberImportOperator extends AbstractStreamOperator<ImportJob
         dailySeconds = new HashMap<>();
         busy = new HashSet<>();
         for (ImportJob j : jobState.get()) {
+            // Rows written after the checkpoint reached the table with higher versions than this
+            // restored run will count to; move past them so its rows are not rejected (SPEC §1.8).
+            j.version += 1L << 32;
             jobs.put(j.request.jobId, j);
         }
         for (String e : emailState.get()) {
@@ -198,12 +201,24 @@ public final class MemberImportOperator extends AbstractStreamOperator<ImportJob
             }
         }
         waiting.sort(
-                Comparator.comparingInt((ImportJob j) -> -j.request.priority)
+                Comparator.comparingInt((ImportJob j) -> j.request.priority)
+                        .reversed()
                         .thenComparingLong(j -> j.request.ts)
                         .thenComparing(j -> j.request.jobId));
+        // One job per audience at a time: the first occurrence of an email in (page, index) order
+        // wins (SPEC §4.3), which two jobs racing on one audience could not promise.
+        Set<String> audiencesRunning = new HashSet<>();
+        for (ImportJob j : jobs.values()) {
+            if ("processing".equals(j.status)) {
+                audiencesRunning.add(j.request.audienceId);
+            }
+        }
         for (ImportJob j : waiting) {
             if (running >= maxConcurrentJobs) {
                 break;
+            }
+            if (!audiencesRunning.add(j.request.audienceId)) {
+                continue;
             }
             j.status = "processing";
             j.attempts++;
@@ -312,11 +327,7 @@ public final class MemberImportOperator extends AbstractStreamOperator<ImportJob
             output.collect(CONTACTS, new StreamRecord<>(c));
         }
         if (seen.size() != before) {
-            AudienceRow a = new AudienceRow();
-            a.audienceId = j.request.audienceId;
-            a.memberCount = seen.size();
-            a.version = seen.size();
-            output.collect(AUDIENCES, new StreamRecord<>(a));
+            emitAudience(j.request.audienceId, seen.size());
         }
         j.nextPage = page + 1;
         j.pageRetries = 0;
@@ -374,7 +385,19 @@ public final class MemberImportOperator extends AbstractStreamOperator<ImportJob
     private void complete(ImportJob j) {
         j.status = "completed";
         j.error = null;
+        // SPEC §4.4: on completion the audience row holds the exact count, also when it is 0.
+        emitAudience(
+                j.request.audienceId,
+                emailsByAudience.getOrDefault(j.request.audienceId, Set.of()).size());
         finish(j);
+    }
+
+    private void emitAudience(String audienceId, long count) {
+        AudienceRow a = new AudienceRow();
+        a.audienceId = audienceId;
+        a.memberCount = count;
+        a.version = count;
+        output.collect(AUDIENCES, new StreamRecord<>(a));
     }
 
     private void fail(ImportJob j, String message) {

@@ -41,7 +41,13 @@ public final class UserScoreFunction
     private transient MapState<String, PairContribution> counterparts;
     private transient ValueState<Long> asOf;
     private transient ValueState<String> risk;
+
+    /** The level the last alert announced (a new user starts at low). */
+    private transient ValueState<String> alerted;
+
     private transient ValueState<Long> timer;
+    private transient ValueState<Integer> score;
+    private transient ValueState<String> username;
 
     public UserScoreFunction() {
         this(false);
@@ -65,7 +71,11 @@ public final class UserScoreFunction
                                         Types.POJO(PairContribution.class)));
         asOf = getRuntimeContext().getState(new ValueStateDescriptor<>("as-of", Types.LONG));
         risk = getRuntimeContext().getState(new ValueStateDescriptor<>("risk", Types.STRING));
+        alerted = getRuntimeContext().getState(new ValueStateDescriptor<>("alerted", Types.STRING));
         timer = getRuntimeContext().getState(new ValueStateDescriptor<>("timer", Types.LONG));
+        score = getRuntimeContext().getState(new ValueStateDescriptor<>("score", Types.INT));
+        username =
+                getRuntimeContext().getState(new ValueStateDescriptor<>("username", Types.STRING));
     }
 
     @Override
@@ -79,11 +89,38 @@ public final class UserScoreFunction
     @Override
     public void onTimer(long timestamp, OnTimerContext ctx, Collector<LeaderboardRow> out)
             throws Exception {
-        timer.clear();
         if (isEndOfInput(timestamp, ctx.timerService().currentWatermark())) {
             return;
         }
-        evaluate(ctx, advanceAsOf(timestamp), out);
+        Long multiplierAt = timer.value();
+        if (multiplierAt != null && multiplierAt == timestamp) {
+            timer.clear();
+            evaluate(ctx, advanceAsOf(timestamp), out);
+        }
+        checkAlert(ctx);
+    }
+
+    /**
+     * SPEC §3.5: alert when the risk level changed — judged once the watermark has passed the
+     * evaluation instant, so that reviews arriving out of order within the watermark bound (from
+     * other partitions or pair subtasks) are all counted first and a passing level that only one
+     * arrival order shows raises no alert.
+     */
+    private void checkAlert(Context ctx) throws Exception {
+        String now = risk.value();
+        String before = alerted.value() == null ? INITIAL_RISK : alerted.value();
+        if (now == null || now.equals(before)) {
+            return;
+        }
+        R4rAlert alert = new R4rAlert();
+        alert.userkey = ctx.getCurrentKey();
+        alert.username = username.value();
+        alert.from = before;
+        alert.to = now;
+        alert.score = score.value();
+        alert.at = asOf.value();
+        ctx.output(ALERTS, alert);
+        alerted.update(now);
     }
 
     /** asOf never moves backwards (SPEC §1.4). */
@@ -141,18 +178,9 @@ public final class UserScoreFunction
         row.version = at;
         out.collect(row);
 
-        String before = risk.value() == null ? INITIAL_RISK : risk.value();
-        if (!before.equals(level)) {
-            R4rAlert alert = new R4rAlert();
-            alert.userkey = user;
-            alert.username = row.username;
-            alert.from = before;
-            alert.to = level;
-            alert.score = score;
-            alert.at = at;
-            ctx.output(ALERTS, alert);
-        }
         risk.update(level);
+        this.score.update(score);
+        username.update(row.username);
 
         Long next = R4rScore.nextMultiplierChange(in, at);
         Long current = timer.value();
@@ -164,6 +192,13 @@ public final class UserScoreFunction
                 ctx.timerService().registerEventTimeTimer(next);
             }
             timer.update(next);
+        }
+        // Judge a risk change once the watermark passes this evaluation (see checkAlert). After
+        // the multiplier timer is rescheduled, so deleting that one never drops this one.
+        if (at <= ctx.timerService().currentWatermark()) {
+            checkAlert(ctx);
+        } else {
+            ctx.timerService().registerEventTimeTimer(at);
         }
     }
 }

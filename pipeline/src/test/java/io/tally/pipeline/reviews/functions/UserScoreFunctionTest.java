@@ -68,7 +68,8 @@ class UserScoreFunctionTest {
         R4rInputs in = new R4rInputs(12, 12, 6, 2, 6 * 3_600_000L, BEGINNING);
         assertThat(R4rScore.ageMultiplier(in, at)).isEqualTo(1.4);
         assertThat(first.farmingScore).isEqualTo(R4rScore.evaluate(in, at).score());
-        assertThat(h.numEventTimeTimers()).isEqualTo(1);
+        // The next multiplier change, and the alert check at the evaluation instant.
+        assertThat(h.numEventTimeTimers()).isEqualTo(2);
 
         // rpd falls to 10 at ageDays = 2.4: the multiplier becomes 1.25 exactly then.
         long change = R4rScore.nextMultiplierChange(in, at);
@@ -90,10 +91,11 @@ class UserScoreFunctionTest {
         var h = harness();
         long at = BEGINNING + DAY / 2;
         h.processElement(busyNewcomer("service:x.com:2", at), at);
+        // Judged once the watermark passes the evaluation instant, not on arrival.
+        assertThat(h.getSideOutput(UserScoreFunction.ALERTS)).isNullOrEmpty();
+        h.processWatermark(new Watermark(at));
         List<R4rAlert> alerts =
-                List.copyOf(h.getSideOutput(UserScoreFunction.ALERTS)).stream()
-                        .map(r -> r.getValue())
-                        .toList();
+                h.getSideOutput(UserScoreFunction.ALERTS).stream().map(r -> r.getValue()).toList();
         // base 100·6/12 = 50, volume 1, age 1.4, penalty 2 + 2·(2/6): floor(73.17) = 73, high.
         assertThat(h.extractOutputValues().get(0).farmingScore).isEqualTo(73);
         assertThat(alerts).hasSize(1);
@@ -115,6 +117,27 @@ class UserScoreFunctionTest {
     }
 
     @Test
+    void aLevelOnlyOneArrivalOrderShowsRaisesNoAlert() throws Exception {
+        var h = harness();
+        long at = BEGINNING + DAY / 2;
+        // First the busy pair arrives (high), then, before the watermark passes, a counterpart
+        // whose
+        // reviews dilute the ratio: only the settled level counts.
+        h.processElement(busyNewcomer("service:x.com:2", at), at);
+        PairContribution dilute = busyNewcomer("service:x.com:3", at - 1000);
+        dilute.given = 0;
+        dilute.received = 60;
+        dilute.reciprocal = 0;
+        dilute.quick = 0;
+        dilute.reciprocalDiffMillisSum = 0;
+        h.processElement(dilute, at - 1000);
+        LeaderboardRow settled = h.extractOutputValues().get(1);
+        assertThat(settled.riskLevel).isEqualTo("low");
+        h.processWatermark(new Watermark(at));
+        assertThat(h.getSideOutput(UserScoreFunction.ALERTS)).isNullOrEmpty();
+    }
+
+    @Test
     void noTimerWithoutReciprocity() throws Exception {
         var h = harness();
         PairContribution c = busyNewcomer("service:x.com:2", BEGINNING);
@@ -123,6 +146,9 @@ class UserScoreFunctionTest {
         c.reciprocalDiffMillisSum = 0;
         h.processElement(c, BEGINNING);
         assertThat(h.extractOutputValues().get(0).farmingScore).isZero();
+        // Only the alert check at the evaluation instant; no multiplier timer.
+        assertThat(h.numEventTimeTimers()).isEqualTo(1);
+        h.processWatermark(new Watermark(BEGINNING));
         assertThat(h.numEventTimeTimers()).isZero();
     }
 
