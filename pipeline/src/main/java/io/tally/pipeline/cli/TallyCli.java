@@ -17,6 +17,7 @@ import picocli.CommandLine.Command;
             MigrateCommand.class,
             ProduceCommand.class,
             ExportCommand.class,
+            BenchCommand.class,
             ImportDazzaCommand.class,
             CommandLine.HelpCommand.class
         })

@@ -135,7 +135,8 @@ class TallyCliTest {
 
     @Test
     void everyCommandHasHelp() {
-        for (String command : List.of("demo", "run", "migrate", "produce")) {
+        for (String command :
+                List.of("demo", "run", "migrate", "produce", "export", "import-dazza", "bench")) {
             CliRunner.Result r = tally(command, "--help");
             assertThat(r.exit()).as(command).isZero();
             assertThat(r.out()).as(command).contains("Usage: tally " + command);
