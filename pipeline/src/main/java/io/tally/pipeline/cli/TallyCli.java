@@ -18,6 +18,7 @@ import picocli.CommandLine.Command;
             ProduceCommand.class,
             ExportCommand.class,
             BenchCommand.class,
+            StatusCommand.class,
             ImportDazzaCommand.class,
             CommandLine.HelpCommand.class
         })

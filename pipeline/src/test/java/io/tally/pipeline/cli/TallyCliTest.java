@@ -134,9 +134,39 @@ class TallyCliTest {
     }
 
     @Test
+    void statusShowsWhatItReachesAndSaysWhatItDoesNot() {
+        assertThat(tally("migrate", "--jdbc-url", PG.jdbcUrl()).exit()).isZero();
+        CliRunner.Result r =
+                tally(
+                        "status",
+                        "--bootstrap-servers",
+                        KAFKA.bootstrapServers(),
+                        "--jdbc-url",
+                        PG.jdbcUrl(),
+                        "--flink-rest",
+                        "http://127.0.0.1:1");
+        assertThat(r.exit()).as(r.err()).isZero();
+        assertThat(r.out())
+                .contains("Flink: no cluster answers at http://127.0.0.1:1")
+                .contains("Consumer lag")
+                .contains("nothing committed by group tally-chat")
+                .contains("cache_freshness")
+                .contains("user_stats")
+                .contains("pipeline_status");
+    }
+
+    @Test
     void everyCommandHasHelp() {
         for (String command :
-                List.of("demo", "run", "migrate", "produce", "export", "import-dazza", "bench")) {
+                List.of(
+                        "demo",
+                        "run",
+                        "migrate",
+                        "produce",
+                        "export",
+                        "import-dazza",
+                        "bench",
+                        "status")) {
             CliRunner.Result r = tally(command, "--help");
             assertThat(r.exit()).as(command).isZero();
             assertThat(r.out()).as(command).contains("Usage: tally " + command);
