@@ -95,6 +95,13 @@ public final class LocalPostgres implements AutoCloseable {
             exec("pg_ctl", "-D", dataDir.toString(), "-m", "fast", "-w", "stop");
         } catch (Exception e) {
             LOG.warn("Could not stop the throwaway PostgreSQL in {}: {}", dataDir, e.toString());
+            return;
+        }
+        // Throwaway: its files go with it.
+        try (Stream<Path> files = Files.walk(dataDir)) {
+            files.sorted(Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
+        } catch (IOException e) {
+            LOG.warn("Could not delete {}: {}", dataDir, e.toString());
         }
     }
 

@@ -214,7 +214,7 @@ final class BenchCommand implements Callable<Integer> {
                     sorted[sorted.length - 1]);
             out.println("all: " + Arrays.toString(sorted));
         } finally {
-            job.cancel().get();
+            job.cancel().get(10, java.util.concurrent.TimeUnit.SECONDS);
         }
     }
 

@@ -168,7 +168,7 @@ final class DemoCommand implements Callable<Integer> {
         }
 
         JobClient job = LocalRunner.start(config, true);
-        resources.add(0, () -> job.cancel().get());
+        resources.add(0, () -> job.cancel().get(10, java.util.concurrent.TimeUnit.SECONDS));
         out.println(
                 "Flink     : job "
                         + job.getJobID()
@@ -199,7 +199,14 @@ final class DemoCommand implements Callable<Integer> {
             return 0;
         }
         out.println("Running until Ctrl-C.");
-        job.getJobExecutionResult().get();
+        try {
+            job.getJobExecutionResult().get();
+        } catch (java.util.concurrent.ExecutionException e) {
+            if (!JobStops.isCancellation(e)) {
+                throw e;
+            }
+            // Stopped (Ctrl-C / SIGTERM): the job was cancelled; its last checkpoint is kept.
+        }
         return 0;
     }
 

@@ -42,12 +42,19 @@ final class RunCommand implements Callable<Integer> {
                         new Thread(
                                 () -> {
                                     try {
-                                        job.cancel().get();
+                                        job.cancel().get(10, java.util.concurrent.TimeUnit.SECONDS);
                                     } catch (Exception ignored) {
                                         // The process is going away; checkpoints are retained.
                                     }
                                 }));
-        job.getJobExecutionResult().get();
+        try {
+            job.getJobExecutionResult().get();
+        } catch (java.util.concurrent.ExecutionException e) {
+            if (!JobStops.isCancellation(e)) {
+                throw e;
+            }
+            // Stopped (Ctrl-C / SIGTERM): the job was cancelled; its last checkpoint is kept.
+        }
         return 0;
     }
 }
