@@ -70,30 +70,28 @@ public final class WordCounter {
 
     /** SPEC §2.3 step 2. */
     static String replaceUrls(String text) {
-        StringBuilder out = new StringBuilder(text.length());
-        int i = 0;
-        while (i < text.length()) {
-            int end = TextScan.urlEnd(text, i);
-            if (end >= 0) {
-                out.append(TextScan.URL_TOKEN);
-                i = end;
-            } else {
-                int cp = text.codePointAt(i);
-                out.appendCodePoint(cp);
-                i += Character.charCount(cp);
-            }
-        }
-        return out.toString();
+        return replaceMatches(text, TextScan::urlEnd, TextScan.URL_TOKEN);
     }
 
     /** SPEC §2.3 step 3, on the text after URL replacement. */
     static String replaceMentions(String text) {
+        return replaceMatches(text, TextScan::mentionEnd, TextScan.MENTION_TOKEN);
+    }
+
+    /** Where a match starting at an index ends, or -1 when none starts there. */
+    @FunctionalInterface
+    interface MatchEnd {
+        int at(String text, int start);
+    }
+
+    /** Replaces every match, scanning left to right by code point. */
+    private static String replaceMatches(String text, MatchEnd match, String token) {
         StringBuilder out = new StringBuilder(text.length());
         int i = 0;
         while (i < text.length()) {
-            int end = TextScan.mentionEnd(text, i);
+            int end = match.at(text, i);
             if (end >= 0) {
-                out.append(TextScan.MENTION_TOKEN);
+                out.append(token);
                 i = end;
             } else {
                 int cp = text.codePointAt(i);
