@@ -44,6 +44,11 @@ public final class ChatMessageValidator implements RecordValidator<ChatMessage> 
         }
         m.ts = ts == null ? Long.MIN_VALUE : ts;
         m.userKey = m.username == null ? null : UserKey.of(m.username);
+        if (m.text != null) {
+            // Every operator needs these; compute them once per message, not once per operator.
+            m.words = WordCounter.count(m.text);
+            m.codePoints = CodePoints.length(m.text);
+        }
         m.sourceTopic = json.topic();
         m.sourcePartition = json.partition();
         m.sourceOffset = json.offset();

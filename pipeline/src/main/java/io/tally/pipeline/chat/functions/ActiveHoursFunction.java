@@ -3,9 +3,7 @@ package io.tally.pipeline.chat.functions;
 import io.tally.pipeline.chat.AchievementType;
 import io.tally.pipeline.chat.ActivitySummary;
 import io.tally.pipeline.chat.ChatCalendar;
-import io.tally.pipeline.chat.CodePoints;
 import io.tally.pipeline.chat.HourlyActivity;
-import io.tally.pipeline.chat.WordCounter;
 import io.tally.pipeline.chat.records.ActiveHourRow;
 import io.tally.pipeline.chat.records.ActivitySummaryRow;
 import io.tally.pipeline.chat.records.ChatMessage;
@@ -81,7 +79,7 @@ public final class ActiveHoursFunction
         if (bucket == null) {
             bucket = new HourlyActivity();
         }
-        bucket.add(WordCounter.count(m.text), CodePoints.length(m.text));
+        bucket.add(m.words, m.codePoints);
         buckets.put(key, bucket);
 
         ActiveHourRow row = new ActiveHourRow();

@@ -1,9 +1,7 @@
 package io.tally.pipeline.chat.functions;
 
 import io.tally.pipeline.chat.ChatCalendar;
-import io.tally.pipeline.chat.CodePoints;
 import io.tally.pipeline.chat.DailyActivity;
-import io.tally.pipeline.chat.WordCounter;
 import io.tally.pipeline.chat.records.ChatMessage;
 import io.tally.pipeline.chat.records.DailyActivityRow;
 import io.tally.pipeline.job.EventTimeKeyedFunction;
@@ -59,7 +57,7 @@ public final class DailyActivityFunction
             // watermark reaches the start of date + retention-days + 1.
             ctx.timerService().registerEventTimeTimer(retentionEnd(date));
         }
-        day.add(m.ts, WordCounter.count(m.text), CodePoints.length(m.text));
+        day.add(m.ts, m.words, m.codePoints);
         days.put(epochDay, day);
         out.collect(row(ctx.getCurrentKey(), date, day, false));
     }

@@ -2,7 +2,6 @@ package io.tally.pipeline.chat.functions;
 
 import io.tally.pipeline.chat.AchievementType;
 import io.tally.pipeline.chat.UserStats;
-import io.tally.pipeline.chat.WordCounter;
 import io.tally.pipeline.chat.records.ChatMessage;
 import io.tally.pipeline.chat.records.MetricUpdate;
 import io.tally.pipeline.chat.records.UserStatsRow;
@@ -43,7 +42,7 @@ public final class UserStatsFunction
         if (first) {
             s = new UserStats();
         }
-        int words = WordCounter.count(m.text);
+        int words = m.words;
         s.add(m.ts, words);
         stats.update(s);
         UserStatsRow row = new UserStatsRow();

@@ -20,6 +20,12 @@ public class ChatMessage {
     /** Event time, epoch ms. */
     public long ts;
 
+    /** SPEC §2.3 word count of the text, computed once when the message is read. */
+    public int words;
+
+    /** Length of the text in Unicode code points (SPEC §2.5, §2.7 averages). */
+    public int codePoints;
+
     public String sourceTopic;
     public int sourcePartition;
     public long sourceOffset;
