@@ -157,7 +157,7 @@ final class BenchCommand implements Callable<Integer> {
     /** Message produced → its user_stats row visible, on a running (unbounded) job. */
     private void freshness(PrintStream out, TallyConfig config, String bootstrap) throws Exception {
         TallyConfig live = config.with(Map.of(Keys.FROM, "latest", Keys.GROUP_ID, "bench-live"));
-        JobClient job = LocalRunner.start(live, false);
+        JobClient job = LocalRunner.start(live, false).client();
         try {
             Thread.sleep(5000); // the job starts and its sources reach the end of the topic
             List<Long> millis = new ArrayList<>();

@@ -8,6 +8,7 @@ import io.tally.pipeline.config.TallyConfig;
 import io.tally.pipeline.config.TallyConfig.Keys;
 import io.tally.pipeline.job.LocalRunner;
 import io.tally.pipeline.job.Preflight;
+import io.tally.pipeline.job.RestartWatcher;
 import io.tally.pipeline.job.TopicNames;
 import java.io.IOException;
 import java.io.InputStream;
@@ -167,12 +168,14 @@ final class DemoCommand implements Callable<Integer> {
                             + config.membersTopic);
         }
 
-        JobClient job = LocalRunner.start(config, true);
+        LocalRunner.LocalJob local = LocalRunner.start(config, true);
+        JobClient job = local.client();
         resources.add(0, () -> job.cancel().get(10, java.util.concurrent.TimeUnit.SECONDS));
-        out.println(
-                "Flink     : job "
-                        + job.getJobID()
-                        + " running; web UI on http://localhost:8081 (or the next free port)");
+        // SPEC §1.6: a failing job says why on the console instead of restarting silently.
+        RestartWatcher watcher =
+                new RestartWatcher(local.restUrl(), job.getJobID(), System.err).start();
+        resources.add(0, watcher::close);
+        out.println("Flink     : job " + job.getJobID() + " running; web UI on " + local.restUrl());
 
         waitForStatus(config, "chat", sent);
         if (reviews > 0) {

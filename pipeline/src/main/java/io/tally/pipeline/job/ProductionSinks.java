@@ -18,9 +18,9 @@ public final class ProductionSinks implements TallySinks {
     }
 
     @Override
-    public <T> void upsert(DataStream<T> rows, UpsertTable<T> table) {
+    public <T> void upsert(DataStream<T> rows, UpsertTable<T> table, String uid) {
         rows.sinkTo(UpsertSink.of(table, jdbcSettings(config)))
-                .uid("sink-" + table.name())
+                .uid(uid)
                 .name("PostgreSQL " + table.name())
                 .setParallelism(rows.getParallelism());
     }

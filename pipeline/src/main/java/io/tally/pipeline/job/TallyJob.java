@@ -5,8 +5,6 @@ import io.tally.pipeline.config.TallyConfig;
 import io.tally.pipeline.config.TallyConfig.Pipeline;
 import io.tally.pipeline.members.MembersWorkflow;
 import io.tally.pipeline.reviews.ReviewsWorkflow;
-import java.util.ArrayList;
-import java.util.List;
 import org.apache.flink.api.common.typeinfo.Types;
 import org.apache.flink.configuration.Configuration;
 import org.apache.flink.configuration.PipelineOptions;
@@ -39,30 +37,41 @@ public final class TallyJob {
             TallyConfig config,
             TallySources sources,
             TallySinks sinks) {
-        List<DataStream<StatusDelta>> status = new ArrayList<>();
+        boolean any = false;
         if (config.runs(Pipeline.CHAT)) {
-            status.add(ChatWorkflow.define(sources.chatMessages(env), config, sinks));
+            status(ChatWorkflow.define(sources.chatMessages(env), config, sinks), "chat", sinks);
+            any = true;
         }
         if (config.runs(Pipeline.REVIEWS)) {
-            status.add(ReviewsWorkflow.define(sources.reviews(env), config, sinks));
+            status(ReviewsWorkflow.define(sources.reviews(env), config, sinks), "reviews", sinks);
+            any = true;
         }
         if (config.runs(Pipeline.MEMBERS)) {
-            status.add(MembersWorkflow.define(sources.memberImports(env), config, sinks));
+            status(
+                    MembersWorkflow.define(sources.memberImports(env), config, sinks),
+                    "members",
+                    sinks);
+            any = true;
         }
-        if (status.isEmpty()) {
+        if (!any) {
             throw new IllegalArgumentException(
                     "none of the selected pipelines is available in this build: "
                             + config.pipelines);
         }
-        DataStream<StatusDelta> all = status.get(0);
-        for (int i = 1; i < status.size(); i++) {
-            all = all.union(status.get(i));
-        }
+    }
+
+    /**
+     * One {@code pipeline_status} operator and sink per pipeline, not one for all: a shared one
+     * would join the three dataflows into a single failover region, and a failure in one pipeline
+     * (a members API outage, a table the database rejects) would restart the others too. Apart,
+     * each pipeline is its own region and restarts alone (SPEC §1.6).
+     */
+    private static void status(DataStream<StatusDelta> deltas, String pipeline, TallySinks sinks) {
         var rows =
-                all.keyBy(d -> d.pipeline, Types.STRING)
+                deltas.keyBy(d -> d.pipeline, Types.STRING)
                         .process(new PipelineStatusFunction())
-                        .uid("pipeline-status")
-                        .name("Pipeline status (SPEC 5.1)");
-        sinks.upsert(rows, StatusTable.table());
+                        .uid("pipeline-status-" + pipeline)
+                        .name("Pipeline status " + pipeline + " (SPEC 5.1)");
+        sinks.upsert(rows, StatusTable.table(), "sink-pipeline_status-" + pipeline);
     }
 }

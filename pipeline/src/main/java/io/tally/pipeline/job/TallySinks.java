@@ -15,7 +15,12 @@ public interface TallySinks {
      * primary key comes from one subtask (a keyed operator whose key is part of the primary key),
      * and the sink is chained to it (SPEC §1.8).
      */
-    <T> void upsert(DataStream<T> rows, UpsertTable<T> table);
+    default <T> void upsert(DataStream<T> rows, UpsertTable<T> table) {
+        upsert(rows, table, "sink-" + table.name());
+    }
+
+    /** As {@link #upsert(DataStream, UpsertTable)}, for a table written by several sinks. */
+    <T> void upsert(DataStream<T> rows, UpsertTable<T> table, String uid);
 
     /**
      * Publishes records to a topic, exactly once (e.g. the {@code r4r-alerts} topic, SPEC §3.5).

@@ -331,7 +331,7 @@ class MembersPipelineTest {
                 new TallySinks() {
                     @Override
                     @SuppressWarnings("unchecked")
-                    public <T> void upsert(DataStream<T> rows, UpsertTable<T> table) {
+                    public <T> void upsert(DataStream<T> rows, UpsertTable<T> table, String uid) {
                         if (table.name().equals("import_jobs")) {
                             DataStream<ImportJobRow> jobs =
                                     ((DataStream<ImportJobRow>) rows)
@@ -339,9 +339,9 @@ class MembersPipelineTest {
                                             .returns(Types.POJO(ImportJobRow.class))
                                             .setParallelism(1)
                                             .name("Inject one crash");
-                            real.upsert(jobs, (UpsertTable<ImportJobRow>) table);
+                            real.upsert(jobs, (UpsertTable<ImportJobRow>) table, uid);
                         } else {
-                            real.upsert(rows, table);
+                            real.upsert(rows, table, uid);
                         }
                     }
 
