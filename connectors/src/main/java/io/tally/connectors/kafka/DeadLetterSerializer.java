@@ -22,11 +22,14 @@ public final class DeadLetterSerializer implements KafkaRecordSerializationSchem
     /** SPEC §1.6 default of {@code dead-letter-max-value-bytes}: 64 KiB. */
     public static final int DEFAULT_MAX_VALUE_BYTES = 65_536;
 
-    /**
-     * Errors are sentences; one quoting a huge input must not blow the budget either. With JSON
-     * escaping (at most 6 bytes per byte) key, value and error stay under 1 MiB at the default.
-     */
+    /** Errors are sentences; one quoting a huge input must not blow the budget either. */
     static final int MAX_ERROR_CHARS = 4096;
+
+    /**
+     * Key plus JSON value of a dead letter stay under this, leaving room below the producer's 1 MiB
+     * {@code max.request.size} for the record and batch overhead.
+     */
+    static final int MAX_DEAD_LETTER_BYTES = 1_000_000;
 
     private final String topic;
     private final int maxValueBytes;
@@ -46,12 +49,8 @@ public final class DeadLetterSerializer implements KafkaRecordSerializationSchem
     @Override
     public ProducerRecord<byte[], byte[]> serialize(
             DeadLetter d, KafkaSinkContext context, Long timestamp) {
-        byte[] key =
-                d.key == null
-                        ? null
-                        : cut(d.key, "base64".equals(d.keyEncoding), maxValueBytes)
-                                .getBytes(StandardCharsets.UTF_8);
-        return new ProducerRecord<>(topic, null, null, key, toJson(d, maxValueBytes));
+        Encoded e = encode(d, maxValueBytes);
+        return new ProducerRecord<>(topic, null, null, e.key, e.json);
     }
 
     /** The SPEC §1.6 JSON form, {@code value} and {@code key} cut to the default 64 KiB. */
@@ -67,6 +66,34 @@ public final class DeadLetterSerializer implements KafkaRecordSerializationSchem
      * the same treatment ({@code key_truncated}, {@code key_bytes}).
      */
     public static byte[] toJson(DeadLetter d, int maxValueBytes) {
+        return encode(d, maxValueBytes).json;
+    }
+
+    private record Encoded(byte[] key, byte[] json) {}
+
+    /**
+     * Cuts to {@code maxValueBytes}, then, should JSON escaping have blown the result past {@link
+     * #MAX_DEAD_LETTER_BYTES} (six bytes for each control character), halves the cut until it fits:
+     * whatever a producer sent, its dead letter is accepted.
+     */
+    private static Encoded encode(DeadLetter d, int maxValueBytes) {
+        int budget = maxValueBytes;
+        while (true) {
+            byte[] key =
+                    d.key == null
+                            ? null
+                            : cut(d.key, "base64".equals(d.keyEncoding), budget)
+                                    .getBytes(StandardCharsets.UTF_8);
+            byte[] json = json(d, budget);
+            long size = json.length + (key == null ? 0 : key.length);
+            if (size <= MAX_DEAD_LETTER_BYTES || budget <= 16) {
+                return new Encoded(key, json);
+            }
+            budget /= 2;
+        }
+    }
+
+    private static byte[] json(DeadLetter d, int maxValueBytes) {
         ObjectNode n = MAPPER.createObjectNode();
         n.put("source_topic", d.sourceTopic);
         n.put("partition", d.partition);

@@ -104,14 +104,18 @@ class DeadLetterSerializerTest {
         assertThat(MAPPER.readTree(bytes).get("error").asText()).startsWith("sentiment: got");
     }
 
-    @Test
-    void worstCaseDeadLetterStaysUnderOneMebibyte() {
+    @ParameterizedTest(name = "max {0} bytes")
+    @CsvSource({"65536", "524288"})
+    void worstCaseDeadLetterStaysUnderOneMebibyte(int max) throws Exception {
         // Control characters are escaped as six bytes each in JSON: the worst case for the budget.
         String nasty = "\u0001".repeat(1_000_000);
         DeadLetter d = letter(nasty, nasty);
         d.error = nasty;
         ProducerRecord<byte[], byte[]> r =
-                new DeadLetterSerializer("dead").serialize(d, null, null);
-        assertThat(r.value().length + r.key().length).isLessThan(1 << 20);
+                new DeadLetterSerializer("dead", max).serialize(d, null, null);
+        assertThat(r.value().length + r.key().length).isLessThan(1_000_001);
+        JsonNode n = MAPPER.readTree(r.value());
+        assertThat(n.get("value_truncated").asBoolean()).isTrue();
+        assertThat(n.get("value_bytes").asLong()).isEqualTo(1_000_000);
     }
 }
