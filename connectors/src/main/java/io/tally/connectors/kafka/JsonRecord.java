@@ -16,6 +16,15 @@ import java.time.format.DateTimeParseException;
  * order of the accessor calls. Field names may be dotted paths ({@code author.userkey}).
  */
 public final class JsonRecord {
+    /** For {@link #requireText}/{@link #optionalText}: a string with no length cap. */
+    public static final int NO_CAP = Integer.MAX_VALUE;
+
+    /** SPEC §1.6: the earliest {@code ts} any table can hold, 1970-01-01T00:00:00Z. */
+    public static final long MIN_TIMESTAMP_MILLIS = 0L;
+
+    /** SPEC §1.6: the latest {@code ts}, 9999-12-31T23:59:59.999Z. */
+    public static final long MAX_TIMESTAMP_MILLIS = 253_402_300_799_999L;
+
     private final JsonNode root;
     private final long nowMillis;
     private final long maxFutureMillis;
@@ -87,6 +96,46 @@ public final class JsonRecord {
     public String optionalString(String path, String fallback) {
         JsonNode n = node(path);
         return n == null ? fallback : stringOf(path, n);
+    }
+
+    /**
+     * A required string field that reaches a table (SPEC §1.6 "values no table can hold"): besides
+     * its type, it must hold no U+0000 and no unpaired surrogate, and at most {@code maxChars}
+     * characters (code points; {@link #NO_CAP} for none). Each violation is {@code bad-value}.
+     */
+    public String requireText(String path, int maxChars) {
+        String s = requireString(path);
+        checkText(path, s, maxChars);
+        return s;
+    }
+
+    /**
+     * An optional string field that reaches a table, {@code fallback} when absent; see {@link
+     * #requireText}.
+     */
+    public String optionalText(String path, int maxChars, String fallback) {
+        JsonNode n = node(path);
+        if (n == null) {
+            return fallback;
+        }
+        String s = stringOf(path, n);
+        checkText(path, s, maxChars);
+        return s;
+    }
+
+    /**
+     * Notes a {@code bad-value} if {@code value} (may be null: nothing to check) cannot be stored
+     * in a PostgreSQL {@code text} column as it is, or is longer than {@code maxChars} code points.
+     * PostgreSQL rejects U+0000 outright (SQLSTATE 22021); PgJDBC turns an unpaired surrogate into
+     * {@code ?}, so two distinct keys could collide in one batch (21000). Caps keep key columns
+     * under the 2704-byte btree limit (54000). Any of these would fail the sink and, replayed, stop
+     * the job for good.
+     */
+    public void checkText(String path, String value, int maxChars) {
+        String why = TextRules.whyUnstorable(value, maxChars);
+        if (why != null) {
+            problem(BadRecordReason.BAD_VALUE, path + ": " + why);
+        }
     }
 
     /** An optional boolean field, {@code fallback} when absent. */
@@ -166,7 +215,8 @@ public final class JsonRecord {
         long millis;
         if (n.isIntegralNumber() && n.canConvertToLong()) {
             millis = n.longValue();
-            if (secondsBelow1e11 && Math.abs(millis) < 100_000_000_000L) {
+            // Not Math.abs: abs(Long.MIN_VALUE) is negative, and MIN_VALUE * 1000 wraps to 0.
+            if (secondsBelow1e11 && millis > -100_000_000_000L && millis < 100_000_000_000L) {
                 millis = millis * 1000;
             }
         } else if (n.isTextual()) {
@@ -190,6 +240,18 @@ public final class JsonRecord {
                             + n.getNodeType().name().toLowerCase(java.util.Locale.ROOT));
             return null;
         }
+        if (millis < MIN_TIMESTAMP_MILLIS || millis > MAX_TIMESTAMP_MILLIS) {
+            // SPEC §1.6: outside what the tables' TIMESTAMPTZ columns and the day arithmetic
+            // accept; reported before (and instead of) future-timestamp, which comes later in
+            // the §1.6 order.
+            problem(
+                    BadRecordReason.BAD_TIMESTAMP,
+                    path
+                            + ": expected an instant from 1970-01-01T00:00:00Z to"
+                            + " 9999-12-31T23:59:59.999Z, got "
+                            + shortened(n.toString()));
+            return null;
+        }
         if (millis > nowMillis + maxFutureMillis) {
             problem(
                     BadRecordReason.FUTURE_TIMESTAMP,
@@ -208,15 +270,19 @@ public final class JsonRecord {
     private void badTimestamp(String path, JsonNode n) {
         problem(
                 BadRecordReason.BAD_TIMESTAMP,
-                path + ": expected epoch millis or ISO-8601 instant, got " + n.toString());
+                path
+                        + ": expected epoch millis or ISO-8601 instant, got "
+                        + shortened(n.toString()));
+    }
+
+    /** Errors quote input, but a dead letter must stay small (SPEC §1.6). */
+    private static String shortened(String text) {
+        return TextRules.shortened(text, 100);
     }
 
     private static String describe(JsonNode n) {
         JsonNodeType type = n.getNodeType();
-        String text = n.toString();
-        if (text.length() > 40) {
-            text = text.substring(0, 40) + "…";
-        }
+        String text = TextRules.shortened(n.toString(), 40);
         return type.name().toLowerCase(java.util.Locale.ROOT) + " " + text;
     }
 }

@@ -58,14 +58,25 @@ public final class KafkaEndpoints {
                 .withIdleness(idleness);
     }
 
-    /** The dead-letter topic sink: at-least-once (a replayed rejection is harmless). */
+    /** The dead-letter topic sink, values cut to the default 64 KiB (SPEC §1.6). */
     public static KafkaSink<DeadLetter> deadLetterSink(String bootstrapServers, String topic) {
+        return deadLetterSink(
+                bootstrapServers, topic, DeadLetterSerializer.DEFAULT_MAX_VALUE_BYTES);
+    }
+
+    /**
+     * The dead-letter topic sink: at-least-once (a replayed rejection is harmless), values and keys
+     * cut to {@code maxValueBytes} ({@code dead-letter-max-value-bytes}, SPEC §1.6) so that a dead
+     * letter always fits the producer's request size.
+     */
+    public static KafkaSink<DeadLetter> deadLetterSink(
+            String bootstrapServers, String topic, int maxValueBytes) {
         Properties props = new Properties();
         props.setProperty("linger.ms", "20");
         return KafkaSink.<DeadLetter>builder()
                 .setBootstrapServers(bootstrapServers)
                 .setKafkaProducerConfig(props)
-                .setRecordSerializer(new DeadLetterSerializer(topic))
+                .setRecordSerializer(new DeadLetterSerializer(topic, maxValueBytes))
                 .setDeliveryGuarantee(DeliveryGuarantee.AT_LEAST_ONCE)
                 .build();
     }

@@ -13,13 +13,21 @@ public final class ChatMessageValidator implements RecordValidator<ChatMessage> 
     static final int MAX_USERNAME_CHARS = 100;
     static final int MAX_TEXT_BYTES = 64 * 1024;
 
+    /** SPEC §1.6 caps, in characters (code points). */
+    static final int MAX_ID_CHARS = 256;
+
+    static final int MAX_ROOM_CHARS = 100;
+
     @Override
     public ChatMessage read(JsonRecord json) {
         ChatMessage m = new ChatMessage();
-        m.id = json.requireString("id");
-        m.username = json.requireString("username");
-        m.text = json.requireString("text");
-        m.room = json.optionalString("room", "default");
+        // SPEC §1.6: every string that reaches a table holds no U+0000 and no unpaired surrogate.
+        // username is every table's key, room is user_active_hours.room_id, and text reaches
+        // user_vocabulary.word through its tokens; id is only dedupe state but has its cap.
+        m.id = json.requireText("id", MAX_ID_CHARS);
+        m.username = json.requireText("username", JsonRecord.NO_CAP);
+        m.text = json.requireText("text", JsonRecord.NO_CAP);
+        m.room = json.optionalText("room", MAX_ROOM_CHARS, "default");
         Long ts = json.requireTimestamp("ts");
         if (m.id != null && m.id.isEmpty()) {
             json.problem(BadRecordReason.BAD_VALUE, "id: must not be empty");

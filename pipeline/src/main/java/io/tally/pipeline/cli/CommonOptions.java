@@ -112,6 +112,13 @@ public class CommonOptions {
     String maxRecordBytes;
 
     @Option(
+            names = "--dead-letter-max-value-bytes",
+            paramLabel = "N",
+            description =
+                    "Cut a dead letter's value to this many bytes (default 65536, at most 524288).")
+    String deadLetterMaxValueBytes;
+
+    @Option(
             names = "--retention-days",
             paramLabel = "N",
             description = "Days of per-day state and rows (default 90).")
@@ -185,6 +192,7 @@ public class CommonOptions {
         put(m, Keys.IDLENESS, idleness);
         put(m, Keys.MAX_FUTURE, maxFuture);
         put(m, Keys.MAX_RECORD_BYTES, maxRecordBytes);
+        put(m, Keys.DEAD_LETTER_MAX_VALUE_BYTES, deadLetterMaxValueBytes);
         put(m, Keys.RETENTION_DAYS, retentionDays);
         put(m, Keys.EXCLUDED_USERS, excludedUsers);
         put(m, Keys.STATE_DIR, stateDir);

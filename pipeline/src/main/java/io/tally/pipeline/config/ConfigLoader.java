@@ -56,6 +56,12 @@ public final class ConfigLoader {
                     new Setting(IDLENESS, "30s", ConfigLoader::duration),
                     new Setting(MAX_FUTURE, "1d", ConfigLoader::duration),
                     new Setting(MAX_RECORD_BYTES, "1048576", s -> positiveInt(s, 1)),
+                    // SPEC §1.6. At most 512 KiB: a dead letter (key, value, error) must fit the
+                    // producer's 1 MiB max.request.size; DeadLetterSerializer enforces that too.
+                    new Setting(
+                            DEAD_LETTER_MAX_VALUE_BYTES,
+                            "65536",
+                            s -> boundedInt(s, 16, 512 * 1024)),
                     new Setting(RETENTION_DAYS, "90", s -> positiveInt(s, 1)),
                     new Setting(EXCLUDED_USERS, "dazza", ConfigLoader::userKeys),
                     new Setting(STATE_DIR, ".tally/state", s -> Path.of(s)),
@@ -319,6 +325,14 @@ public final class ConfigLoader {
             default:
                 throw new ConfigException("expected true or false, got '" + s + "'");
         }
+    }
+
+    private static Object boundedInt(String s, int min, int max) {
+        int v = (Integer) positiveInt(s, min);
+        if (v > max) {
+            throw new ConfigException("must be at most " + max + ", got " + v);
+        }
+        return v;
     }
 
     private static Object positiveInt(String s, int min) {

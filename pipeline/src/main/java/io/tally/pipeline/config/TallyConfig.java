@@ -46,6 +46,10 @@ public final class TallyConfig extends ExecutionConfig.GlobalJobParameters {
     public final Duration idleness;
     public final Duration maxFuture;
     public final int maxRecordBytes;
+
+    /** SPEC §1.6: a dead letter's value (and key) is cut to this many bytes. */
+    public final int deadLetterMaxValueBytes;
+
     public final int retentionDays;
 
     /** User keys of bot senders (SPEC §2.2), already ASCII-lower-cased. */
@@ -99,6 +103,7 @@ public final class TallyConfig extends ExecutionConfig.GlobalJobParameters {
         idleness = (Duration) v.get(Keys.IDLENESS);
         maxFuture = (Duration) v.get(Keys.MAX_FUTURE);
         maxRecordBytes = (Integer) v.get(Keys.MAX_RECORD_BYTES);
+        deadLetterMaxValueBytes = (Integer) v.get(Keys.DEAD_LETTER_MAX_VALUE_BYTES);
         retentionDays = (Integer) v.get(Keys.RETENTION_DAYS);
         @SuppressWarnings("unchecked")
         List<String> excluded = (List<String>) v.get(Keys.EXCLUDED_USERS);
@@ -175,6 +180,7 @@ public final class TallyConfig extends ExecutionConfig.GlobalJobParameters {
         m.put(Keys.IDLENESS, idleness.toMillis() + "ms");
         m.put(Keys.MAX_FUTURE, maxFuture.toMillis() + "ms");
         m.put(Keys.MAX_RECORD_BYTES, Integer.toString(maxRecordBytes));
+        m.put(Keys.DEAD_LETTER_MAX_VALUE_BYTES, Integer.toString(deadLetterMaxValueBytes));
         m.put(Keys.RETENTION_DAYS, Integer.toString(retentionDays));
         m.put(Keys.EXCLUDED_USERS, String.join(",", excludedUsers));
         m.put(Keys.STATE_DIR, stateDir);
@@ -215,6 +221,7 @@ public final class TallyConfig extends ExecutionConfig.GlobalJobParameters {
         public static final String IDLENESS = "idleness";
         public static final String MAX_FUTURE = "max-future";
         public static final String MAX_RECORD_BYTES = "max-record-bytes";
+        public static final String DEAD_LETTER_MAX_VALUE_BYTES = "dead-letter-max-value-bytes";
         public static final String RETENTION_DAYS = "retention-days";
         public static final String EXCLUDED_USERS = "excluded-users";
         public static final String STATE_DIR = "state-dir";

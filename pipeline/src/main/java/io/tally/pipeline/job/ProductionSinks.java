@@ -46,7 +46,9 @@ public final class ProductionSinks implements TallySinks {
         deadLetters
                 .sinkTo(
                         KafkaEndpoints.deadLetterSink(
-                                config.bootstrapServers, config.deadLetterTopic))
+                                config.bootstrapServers,
+                                config.deadLetterTopic,
+                                config.deadLetterMaxValueBytes))
                 .uid(pipeline + "-dead-letter-sink")
                 .name("Kafka " + config.deadLetterTopic + " (" + pipeline + ")");
     }

@@ -3,6 +3,7 @@ package io.tally.pipeline.reviews;
 import io.tally.connectors.kafka.BadRecordReason;
 import io.tally.connectors.kafka.JsonRecord;
 import io.tally.connectors.kafka.RecordValidator;
+import io.tally.connectors.kafka.TextRules;
 import io.tally.pipeline.reviews.records.Review;
 import java.util.Set;
 
@@ -17,16 +18,21 @@ public final class ReviewValidator implements RecordValidator<Review> {
 
     static final Set<String> SENTIMENTS = Set.of("positive", "neutral", "negative");
 
+    /** SPEC §1.6 cap of {@code id}, the userkeys and the username/name labels, in characters. */
+    static final int MAX_CHARS = 256;
+
     @Override
     public Review read(JsonRecord json) {
         Review r = new Review();
-        r.id = json.requireString("id");
-        r.authorKey = json.requireString("author.userkey");
-        r.subjectKey = json.requireString("subject.userkey");
-        r.authorUsername = json.optionalString("author.username", null);
-        r.authorName = json.optionalString("author.name", null);
-        r.subjectUsername = json.optionalString("subject.username", null);
-        r.subjectName = json.optionalString("subject.name", null);
+        // SPEC §1.6: userkeys are the keys of leaderboard_scores, r4r_pairs and r4r_alerts, the
+        // labels are leaderboard columns; none may hold U+0000 or an unpaired surrogate.
+        r.id = json.requireText("id", MAX_CHARS);
+        r.authorKey = json.requireText("author.userkey", MAX_CHARS);
+        r.subjectKey = json.requireText("subject.userkey", MAX_CHARS);
+        r.authorUsername = json.optionalText("author.username", MAX_CHARS, null);
+        r.authorName = json.optionalText("author.name", MAX_CHARS, null);
+        r.subjectUsername = json.optionalText("subject.username", MAX_CHARS, null);
+        r.subjectName = json.optionalText("subject.name", MAX_CHARS, null);
         r.sentiment = sentiment(json);
         r.ts = timestamp(json);
         Boolean archived = json.optionalBoolean("archived", false);
@@ -57,7 +63,10 @@ public final class ReviewValidator implements RecordValidator<Review> {
         if (s != null && !SENTIMENTS.contains(s)) {
             json.problem(
                     BadRecordReason.BAD_VALUE,
-                    path + ": expected positive, neutral or negative, got \"" + s + "\"");
+                    path
+                            + ": expected positive, neutral or negative, got \""
+                            + TextRules.shortened(s, 40)
+                            + "\"");
         }
         return s;
     }

@@ -33,6 +33,7 @@ class ConfigLoaderTest {
         assertThat(c.idleness).isEqualTo(Duration.ofSeconds(30));
         assertThat(c.maxFuture).isEqualTo(Duration.ofDays(1));
         assertThat(c.maxRecordBytes).isEqualTo(1024 * 1024);
+        assertThat(c.deadLetterMaxValueBytes).isEqualTo(65_536);
         assertThat(c.retentionDays).isEqualTo(90);
         assertThat(c.excludedUsers).containsExactly("dazza");
         assertThat(c.deadLetterTopic).isEqualTo("tally-dead-letters");
@@ -102,6 +103,37 @@ class ConfigLoaderTest {
                                 ConfigLoader.load(
                                         Map.of("checkpoint-interval", "soon"), Map.of(), null))
                 .hasMessageContaining("expected a duration");
+    }
+
+    @Test
+    void deadLetterMaxValueBytesComesFromFlagEnvOrYamlWithinItsBounds() throws Exception {
+        assertThat(
+                        ConfigLoader.load(
+                                        Map.of("dead-letter-max-value-bytes", "1024"),
+                                        Map.of(),
+                                        null)
+                                .deadLetterMaxValueBytes)
+                .isEqualTo(1024);
+        assertThat(
+                        ConfigLoader.load(
+                                        Map.of(),
+                                        Map.of("TALLY_DEAD_LETTER_MAX_VALUE_BYTES", "2048"),
+                                        null)
+                                .deadLetterMaxValueBytes)
+                .isEqualTo(2048);
+        Path yaml = dir.resolve("dl.yaml");
+        java.nio.file.Files.writeString(yaml, "dead-letter-max-value-bytes: 4096\n");
+        TallyConfig fromYaml = ConfigLoader.load(Map.of(), Map.of(), yaml);
+        assertThat(fromYaml.deadLetterMaxValueBytes).isEqualTo(4096);
+        assertThat(fromYaml.toMap()).containsEntry("dead-letter-max-value-bytes", "4096");
+        assertThat(fromYaml.with(Map.of()).deadLetterMaxValueBytes).isEqualTo(4096);
+        assertThatThrownBy(
+                        () ->
+                                ConfigLoader.load(
+                                        Map.of("dead-letter-max-value-bytes", "1048576"),
+                                        Map.of(),
+                                        null))
+                .hasMessageStartingWith("--dead-letter-max-value-bytes: must be at most 524288");
     }
 
     @Test

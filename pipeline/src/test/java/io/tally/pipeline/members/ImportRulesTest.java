@@ -2,6 +2,7 @@ package io.tally.pipeline.members;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.junit.jupiter.params.provider.Arguments.arguments;
 
 import io.tally.connectors.kafka.ParsedRecord;
 import io.tally.connectors.kafka.ValidatingDeserializer;
@@ -11,11 +12,14 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Map;
+import java.util.stream.Stream;
 import org.apache.flink.api.common.typeinfo.Types;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.Arguments;
 import org.junit.jupiter.params.provider.CsvSource;
+import org.junit.jupiter.params.provider.MethodSource;
 
 /** SPEC §4.1 and §4.3: request fields, credential names, email keys and name splitting. */
 class ImportRulesTest {
@@ -100,5 +104,109 @@ class ImportRulesTest {
         assertThat(ContactNames.firstName("Chloé")).isEqualTo("Chloé");
         assertThat(ContactNames.lastName("Chloé")).isNull();
         assertThat(ContactNames.firstName(null)).isNull();
+    }
+
+    static final String NUL_ERROR = ": contains U+0000 (NUL), which PostgreSQL text cannot hold";
+
+    /** A request whose strings are JSON string contents (escapes stay escapes). */
+    static String request(
+            String jobId, String audienceId, String listName, String url, String credential) {
+        return "{\"job_id\":\""
+                + jobId
+                + "\",\"audience_id\":\""
+                + audienceId
+                + "\",\"list_name\":\""
+                + listName
+                + "\",\"source\":{\"url\":\""
+                + url
+                + "\",\"credential\":\""
+                + credential
+                + "\"},\"ts\":1719800000000}";
+    }
+
+    static final String URL = "http://127.0.0.1:8089/api/v2/members";
+
+    static Stream<Arguments> valuesNoTableCanHold() {
+        String longUrl = "https://x/" + "p".repeat(2038);
+        return Stream.of(
+                arguments("good", request("j", "a", "VIP", URL, "whop-main"), "ok"),
+                arguments(
+                        "at the caps",
+                        request("j".repeat(256), "a".repeat(256), "l".repeat(1000), longUrl, "c"),
+                        "ok"),
+                arguments(
+                        "NUL in job_id",
+                        request("batch\\u0000", "a", "VIP", URL, "c"),
+                        "bad-value: job_id" + NUL_ERROR),
+                arguments(
+                        "surrogate in audience_id",
+                        request("j", "aud\\ud800", "VIP", URL, "c"),
+                        "bad-value: audience_id: contains an unpaired surrogate (U+D800), which is"
+                                + " not valid Unicode and PostgreSQL cannot store"),
+                arguments(
+                        "job_id of 257",
+                        request("j".repeat(257), "a", "VIP", URL, "c"),
+                        "bad-value: job_id: at most 256 characters, got 257"),
+                arguments(
+                        "audience_id of 5000",
+                        request("j", "a".repeat(5000), "VIP", URL, "c"),
+                        "bad-value: audience_id: at most 256 characters, got 5000"),
+                arguments(
+                        "list_name of 1001",
+                        request("j", "a", "l".repeat(1001), URL, "c"),
+                        "bad-value: list_name: at most 1000 characters, got 1001"),
+                arguments(
+                        "source.url of 2049",
+                        request("j", "a", "VIP", longUrl + "p", "c"),
+                        "bad-value: source.url: at most 2048 characters, got 2049"),
+                arguments(
+                        "NUL in the credential name (it ends up in import_jobs.error)",
+                        request("j", "a", "VIP", URL, "wh\\u0000op"),
+                        "bad-value: source.credential" + NUL_ERROR),
+                arguments(
+                        "ts in year 10000",
+                        request("j", "a", "VIP", URL, "c")
+                                .replace("1719800000000", "\"+10000-01-01T00:00:00Z\""),
+                        "bad-timestamp: ts: expected an instant from 1970-01-01T00:00:00Z to"
+                                + " 9999-12-31T23:59:59.999Z, got \"+10000-01-01T00:00:00Z\""));
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @MethodSource
+    void valuesNoTableCanHold(String name, String json, String expected) {
+        ParsedRecord<ImportRequest> r = parse(json);
+        String outcome = r.isValid() ? "ok" : r.deadLetter.reason + ": " + r.deadLetter.error;
+        assertThat(outcome).isEqualTo(expected);
+    }
+
+    static Stream<Arguments> apiEmails() {
+        return Stream.of(
+                arguments("a@b", true),
+                arguments("x".repeat(252) + "@b", true), // 254 characters
+                arguments("x".repeat(253) + "@b", false), // 255
+                arguments("😀".repeat(252) + "@b", true), // 254 code points, 506 UTF-16 units
+                arguments("ada\u0000@example.com", false),
+                arguments("\u0000@", false),
+                arguments("ada\ud800@example.com", false),
+                arguments("ada😀@example.com", true),
+                arguments("", false),
+                arguments(null, false));
+    }
+
+    /** SPEC §4.1: an email with U+0000 or over 254 characters counts as invalid. */
+    @ParameterizedTest(name = "[{0}] valid: {1}")
+    @MethodSource
+    void apiEmails(String email, boolean valid) {
+        assertThat(ContactNames.isValidEmail(email)).isEqualTo(valid);
+    }
+
+    @ParameterizedTest(name = "[{0}] → [{1}]")
+    @CsvSource(
+            delimiter = '|',
+            nullValues = "NULL",
+            value = {"Ada|Ada", "A\\0da|Ada", "\\0\\0|''", "NULL|NULL", "''|''"})
+    void nulIsRemovedFromTheOtherFieldsOfApiMembers(String in, String out) {
+        String unescaped = in == null ? null : in.replace("\\0", "\u0000");
+        assertThat(ContactNames.withoutNul(unescaped)).isEqualTo(out);
     }
 }

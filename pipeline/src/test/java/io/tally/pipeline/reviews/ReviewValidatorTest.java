@@ -1,6 +1,7 @@
 package io.tally.pipeline.reviews;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.junit.jupiter.params.provider.Arguments.arguments;
 
 import io.tally.connectors.kafka.ParsedRecord;
 import io.tally.connectors.kafka.ValidatingDeserializer;
@@ -8,10 +9,13 @@ import io.tally.pipeline.reviews.records.Review;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.stream.Stream;
 import org.apache.flink.api.common.typeinfo.Types;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.Arguments;
 import org.junit.jupiter.params.provider.CsvSource;
+import org.junit.jupiter.params.provider.MethodSource;
 
 /** SPEC §3.1: the canonical review shape, the Ethos aliases, and the bad-record reasons. */
 class ReviewValidatorTest {
@@ -107,5 +111,93 @@ class ReviewValidatorTest {
                                 "{\"id\":\"r2\",\"author\":{\"userkey\":\"service:x.com:2\"},\"subject\":{\"userkey\":\"service:x.com:1\"},\"sentiment\":\"positive\",\"ts\":1}")
                         .value;
         assertThat(ab.pairKey()).isEqualTo(ba.pairKey());
+    }
+
+    static final String NUL_ERROR = ": contains U+0000 (NUL), which PostgreSQL text cannot hold";
+    static final String SURROGATE_ERROR =
+            ": contains an unpaired surrogate (U+D800), which is not valid Unicode and PostgreSQL"
+                    + " cannot store";
+    static final String RANGE_ERROR =
+            ": expected an instant from 1970-01-01T00:00:00Z to 9999-12-31T23:59:59.999Z, got ";
+
+    /** A review whose strings are JSON string contents (escapes stay escapes). */
+    static String review(
+            String id, String authorKey, String authorName, String subjectKey, String time) {
+        return "{\"id\":\""
+                + id
+                + "\",\"author\":{\"userkey\":\""
+                + authorKey
+                + "\",\"username\":\"alice\",\"name\":\""
+                + authorName
+                + "\"},\"subject\":{\"userkey\":\""
+                + subjectKey
+                + "\",\"username\":\"bob\"},\"sentiment\":\"positive\","
+                + time
+                + "}";
+    }
+
+    static final String TS = "\"ts\":1751035884000";
+
+    static Stream<Arguments> valuesNoTableCanHold() {
+        return Stream.of(
+                arguments("good", review("r1", "k:a", "Alice", "k:b", TS), "ok"),
+                arguments(
+                        "keys and labels of 256",
+                        review("i".repeat(256), "a".repeat(256), "n".repeat(256), "b", TS),
+                        "ok"),
+                arguments(
+                        "id of 257",
+                        review("i".repeat(257), "k:a", "Alice", "k:b", TS),
+                        "bad-value: id: at most 256 characters, got 257"),
+                arguments(
+                        "NUL in author.userkey",
+                        review("r1", "k:\\u0000a", "Alice", "k:b", TS),
+                        "bad-value: author.userkey" + NUL_ERROR),
+                arguments(
+                        "surrogate in subject.userkey",
+                        review("r1", "k:a", "Alice", "k:\\ud800", TS),
+                        "bad-value: subject.userkey" + SURROGATE_ERROR),
+                arguments(
+                        "userkey of 5000",
+                        review("r1", "k".repeat(5000), "Alice", "k:b", TS),
+                        "bad-value: author.userkey: at most 256 characters, got 5000"),
+                arguments(
+                        "name label of 257",
+                        review("r1", "k:a", "n".repeat(257), "k:b", TS),
+                        "bad-value: author.name: at most 256 characters, got 257"),
+                arguments(
+                        "NUL in the name label",
+                        review("r1", "k:a", "Al\\u0000ice", "k:b", TS),
+                        "bad-value: author.name" + NUL_ERROR),
+                arguments(
+                        "ts in year 0",
+                        review("r1", "k:a", "Alice", "k:b", "\"ts\":\"0000-01-01T00:00:00Z\""),
+                        "bad-timestamp: ts" + RANGE_ERROR + "\"0000-01-01T00:00:00Z\""),
+                arguments(
+                        "Ethos timestamp (seconds) before 1970",
+                        review("r1", "k:a", "Alice", "k:b", "\"timestamp\":-1"),
+                        "bad-timestamp: timestamp" + RANGE_ERROR + "-1"),
+                arguments(
+                        "Ethos createdAt in year 10000",
+                        review(
+                                "r1",
+                                "k:a",
+                                "Alice",
+                                "k:b",
+                                "\"createdAt\":\"+10000-01-01T00:00:00Z\""),
+                        "bad-timestamp: createdAt" + RANGE_ERROR + "\"+10000-01-01T00:00:00Z\""),
+                // SPEC §1.6 order: bad-value before bad-timestamp before self-review.
+                arguments(
+                        "self-review with a NUL in the id",
+                        review("r\\u0000", "k", "Alice", "k", TS),
+                        "bad-value: id" + NUL_ERROR));
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @MethodSource
+    void valuesNoTableCanHold(String name, String json, String expected) {
+        ParsedRecord<Review> r = parse(json);
+        String outcome = r.isValid() ? "ok" : r.deadLetter.reason + ": " + r.deadLetter.error;
+        assertThat(outcome).isEqualTo(expected);
     }
 }

@@ -319,10 +319,12 @@ public final class MemberImportOperator extends AbstractStreamOperator<ImportJob
             ContactRow c = new ContactRow();
             c.audienceId = j.request.audienceId;
             c.email = key;
-            c.memberId = m.id();
-            c.firstName = ContactNames.firstName(m.name());
-            c.lastName = ContactNames.lastName(m.name());
-            c.username = m.username();
+            // SPEC §4.1: the API's data reaches email_contacts without U+0000.
+            String name = ContactNames.withoutNul(m.name());
+            c.memberId = ContactNames.withoutNul(m.id());
+            c.firstName = ContactNames.firstName(name);
+            c.lastName = ContactNames.lastName(name);
+            c.username = ContactNames.withoutNul(m.username());
             c.jobId = j.request.jobId;
             output.collect(CONTACTS, new StreamRecord<>(c));
         }
@@ -339,7 +341,10 @@ public final class MemberImportOperator extends AbstractStreamOperator<ImportJob
         boolean retryable =
                 error instanceof MembersFetchException
                         && ((MembersFetchException) error).retryable();
-        String message = error.getMessage() == null ? error.toString() : error.getMessage();
+        // The message lands in import_jobs.error; it may quote what the API sent.
+        String message =
+                ContactNames.withoutNul(
+                        error.getMessage() == null ? error.toString() : error.getMessage());
         if (!retryable) {
             busy.remove(jobId);
             fail(j, message);
