@@ -17,7 +17,12 @@ public enum BadRecordReason {
     BAD_TIMESTAMP,
     FUTURE_TIMESTAMP,
     SELF_REVIEW,
-    TOO_LATE;
+    TOO_LATE,
+    /**
+     * Not a Kafka record: a row the upsert sink wrote and PostgreSQL refused for its data (SPEC
+     * §1.6 "last line of defence"); never produced by a validator, so it is checked last.
+     */
+    REJECTED_BY_DATABASE;
 
     /** The wire name, e.g. {@code missing-field}. */
     public String code() {

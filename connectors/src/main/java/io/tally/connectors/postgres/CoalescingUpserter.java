@@ -4,6 +4,7 @@ import java.io.IOException;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.SQLException;
+import java.sql.Savepoint;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.LinkedHashMap;
@@ -14,7 +15,8 @@ import org.slf4j.LoggerFactory;
 /**
  * The part of an {@link UpsertSink} that knows nothing of Flink: it keeps the latest row per
  * primary key (SPEC §1.9) and writes them all in one transaction when asked, retrying transient
- * failures. Not thread-safe: the sink's writer calls it from the task thread only.
+ * failures and setting aside rows the database refuses for their data (SPEC §1.6). Not thread-safe:
+ * the sink's writer calls it from the task thread only.
  *
  * <p>Rows are kept as their extracted column values, not as {@code T}: values are taken at {@link
  * #add} time, so a job with object reuse may recycle the row object afterwards, and the buffer
@@ -29,6 +31,9 @@ final class CoalescingUpserter<T> implements AutoCloseable {
     private final int versionIndex;
     private final LinkedHashMap<List<Object>, Pending> pending = new LinkedHashMap<>();
     private final String applicationName;
+    private final List<String> columns;
+    // Null when rejected rows are not recorded in a ledger table (Rejections.countedIn).
+    private final String ledgerSql;
 
     private Connection connection;
 
@@ -36,17 +41,37 @@ final class CoalescingUpserter<T> implements AutoCloseable {
     private record Pending(Object[] values, boolean delete) {}
 
     /** What a flush did. */
-    record FlushResult(int upserts, int deletes, int retries, long millis) {
-        static final FlushResult NOTHING = new FlushResult(0, 0, 0, 0);
+    record FlushResult(
+            int upserts, int deletes, List<RejectedRow> rejected, int retries, long millis) {
+        static final FlushResult NOTHING = new FlushResult(0, 0, List.of(), 0, 0);
 
+        /** Rows committed: upserts and deletes, less the rejected ones. */
         int rows() {
-            return upserts + deletes;
+            return upserts + deletes - rejected.size();
         }
     }
 
     CoalescingUpserter(UpsertTable<T> table, JdbcSettings settings) {
+        this(table, settings, Rejections.logOnly());
+    }
+
+    CoalescingUpserter(UpsertTable<T> table, JdbcSettings settings, Rejections rejections) {
         this.table = table;
         this.settings = settings;
+        List<String> all = new ArrayList<>(table.keyColumns());
+        all.addAll(table.valueColumns());
+        this.columns = List.copyOf(all);
+        this.ledgerSql =
+                rejections
+                        .ledgerTable()
+                        .map(
+                                ledger ->
+                                        "INSERT INTO "
+                                                + UpsertTable.quoteTable(ledger)
+                                                + " (table_name, row_key, version, error,"
+                                                + " row_json, rejected_at) VALUES (?, ?, ?, ?, ?,"
+                                                + " now()) ON CONFLICT DO NOTHING")
+                        .orElse(null);
         this.keyCount = table.keyColumns().size();
         this.versionIndex = table.versionIndex();
         this.applicationName = "tally-upsert " + table.name();
@@ -96,38 +121,59 @@ final class CoalescingUpserter<T> implements AutoCloseable {
      * {@code maxBatchRows} (each key once per flush, so once per batch). Transient failures roll
      * back and retry the whole flush on a new connection; the buffer is cleared only on commit.
      *
-     * @throws IOException for a non-transient failure, or when the retries are used up
+     * <p>SPEC §1.6, last line of defence: when PostgreSQL refuses a batch for its data ({@link
+     * DataErrors}), the flush is rolled back and written again with a SAVEPOINT around each batch;
+     * a refused batch is rolled back to its savepoint and split in halves until the refused rows
+     * stand alone. They are returned as {@link FlushResult#rejected()} (and recorded in the ledger
+     * table, when there is one); every other row commits in the flush's one transaction. The first
+     * attempt uses no savepoints, so a flush with nothing to reject costs what it did.
+     *
+     * @throws IOException for an error that is neither transient nor about the rows' data (a
+     *     missing table, a permission), or when the retries are used up
      */
     FlushResult flush() throws IOException, InterruptedException {
         if (pending.isEmpty()) {
             return FlushResult.NOTHING;
         }
-        List<Object[]> upserts = new ArrayList<>(pending.size());
-        List<Object[]> deletes = new ArrayList<>();
+        List<Pending> upserts = new ArrayList<>(pending.size());
+        List<Pending> deletes = new ArrayList<>();
         for (Pending p : pending.values()) {
-            if (p.delete) {
-                deletes.add(deleteParameters(p.values));
-            } else {
-                upserts.add(p.values);
-            }
+            (p.delete ? deletes : upserts).add(p);
         }
         long start = System.nanoTime();
         int retries = 0;
+        boolean isolate = false;
+        List<RejectedRow> rejected;
         while (true) {
+            rejected = new ArrayList<>();
             try {
                 if (connection == null) {
                     connection = settings.connect(applicationName);
                 }
-                executeBatches(table.upsertSql(), upserts);
+                write(table.upsertSql(), upserts, false, isolate, rejected);
                 if (!deletes.isEmpty()) {
-                    executeBatches(table.deleteSql().orElseThrow(), deletes);
+                    write(table.deleteSql().orElseThrow(), deletes, true, isolate, rejected);
+                }
+                if (!rejected.isEmpty() && ledgerSql != null) {
+                    recordInLedger(rejected);
                 }
                 connection.commit();
                 break;
             } catch (SQLException e) {
                 discardConnection();
                 SQLException cause = TransientErrors.mostSpecific(e);
-                if (!TransientErrors.isTransient(e)) {
+                boolean transientError = TransientErrors.isTransient(e);
+                if (!transientError && !isolate && DataErrors.isDataError(e)) {
+                    // Which rows? Only a second pass under savepoints can tell (see above).
+                    LOG.info(
+                            "Upsert into {} refused for its data ({}); writing it again batch by"
+                                    + " batch to isolate the refused rows",
+                            table.name(),
+                            DataErrors.describe(e));
+                    isolate = true;
+                    continue;
+                }
+                if (!transientError) {
                     throw new IOException(describe("failed", cause), e);
                 }
                 if (retries >= settings.maxRetries()) {
@@ -141,7 +187,7 @@ final class CoalescingUpserter<T> implements AutoCloseable {
                                 + " ms on a new connection",
                         table.name(),
                         cause.getSQLState(),
-                        firstLine(cause.getMessage()),
+                        DataErrors.firstLine(cause.getMessage()),
                         retries,
                         settings.maxRetries(),
                         backoff);
@@ -150,27 +196,125 @@ final class CoalescingUpserter<T> implements AutoCloseable {
         }
         pending.clear();
         return new FlushResult(
-                upserts.size(), deletes.size(), retries, (System.nanoTime() - start) / 1_000_000);
+                upserts.size(),
+                deletes.size(),
+                List.copyOf(rejected),
+                retries,
+                (System.nanoTime() - start) / 1_000_000);
     }
 
-    private void executeBatches(String sql, List<Object[]> rows) throws SQLException {
+    private void write(
+            String sql,
+            List<Pending> rows,
+            boolean delete,
+            boolean isolate,
+            List<RejectedRow> rejected)
+            throws SQLException {
         int maxBatchRows = settings.maxBatchRows();
         try (PreparedStatement statement = connection.prepareStatement(sql)) {
-            int inBatch = 0;
-            for (Object[] row : rows) {
-                for (int i = 0; i < row.length; i++) {
-                    statement.setObject(i + 1, row[i]);
+            for (int from = 0; from < rows.size(); from += maxBatchRows) {
+                List<Pending> batch =
+                        rows.subList(from, Math.min(rows.size(), from + maxBatchRows));
+                if (isolate) {
+                    writeIsolating(statement, batch, delete, rejected);
+                } else {
+                    executeBatch(statement, batch, delete);
                 }
-                statement.addBatch();
-                if (++inBatch == maxBatchRows) {
-                    statement.executeBatch();
-                    inBatch = 0;
-                }
-            }
-            if (inBatch > 0) {
-                statement.executeBatch();
             }
         }
+    }
+
+    /**
+     * Writes {@code rows} under a savepoint; if PostgreSQL refuses them for their data, rolls back
+     * to it and bisects, so k refused rows of n cost about 2k·log2(n) small statements. A single
+     * refused row is rejected. Two rows that collide only inside one statement (21000) both succeed
+     * once split, and nothing is rejected.
+     */
+    private void writeIsolating(
+            PreparedStatement statement,
+            List<Pending> rows,
+            boolean delete,
+            List<RejectedRow> rejected)
+            throws SQLException {
+        Savepoint savepoint = connection.setSavepoint();
+        try {
+            executeBatch(statement, rows, delete);
+            // Released at once: a transaction with many open subtransactions slows every query
+            // on the server (the subtransaction cache holds 64 per backend).
+            connection.releaseSavepoint(savepoint);
+            return;
+        } catch (SQLException e) {
+            if (TransientErrors.isTransient(e) || !DataErrors.isDataError(e)) {
+                throw e;
+            }
+            connection.rollback(savepoint);
+            connection.releaseSavepoint(savepoint);
+            if (rows.size() == 1) {
+                rejected.add(reject(rows.get(0), e));
+                return;
+            }
+        }
+        int half = rows.size() / 2;
+        writeIsolating(statement, rows.subList(0, half), delete, rejected);
+        writeIsolating(statement, rows.subList(half, rows.size()), delete, rejected);
+    }
+
+    private void executeBatch(PreparedStatement statement, List<Pending> rows, boolean delete)
+            throws SQLException {
+        statement.clearBatch();
+        for (Pending p : rows) {
+            Object[] params = delete ? deleteParameters(p.values) : p.values;
+            for (int i = 0; i < params.length; i++) {
+                statement.setObject(i + 1, params[i]);
+            }
+            statement.addBatch();
+        }
+        statement.executeBatch();
+    }
+
+    private RejectedRow reject(Pending p, SQLException e) {
+        long version = -1;
+        if (versionIndex >= 0 && p.values[versionIndex] instanceof Number n) {
+            version = n.longValue();
+        }
+        RejectedRow row =
+                new RejectedRow(
+                        table.name(),
+                        RowJson.of(columns, p.values, keyCount),
+                        RowJson.of(columns, p.values, columns.size()),
+                        version,
+                        DataErrors.describe(e));
+        LOG.warn(
+                "PostgreSQL refused a row of {} for its data (SPEC 1.6, rejected-by-database):"
+                        + " key {}: {}",
+                table.name(),
+                abbreviate(row.keyJson()),
+                row.error());
+        return row;
+    }
+
+    /**
+     * One ledger row per rejection, in the flush's transaction: committed exactly when the good
+     * rows are, and {@code ON CONFLICT DO NOTHING} keeps a replay of the same rows (after a
+     * restore) from counting them again. Every text is {@link RowJson}-escaped or a server message,
+     * so the ledger cannot refuse it.
+     */
+    private void recordInLedger(List<RejectedRow> rejected) throws SQLException {
+        try (PreparedStatement statement = connection.prepareStatement(ledgerSql)) {
+            for (RejectedRow r : rejected) {
+                statement.setString(1, r.table());
+                statement.setString(2, r.keyJson());
+                statement.setLong(3, r.version());
+                statement.setString(4, r.error());
+                statement.setString(5, r.rowJson());
+                statement.addBatch();
+            }
+            statement.executeBatch();
+        }
+    }
+
+    private static String abbreviate(String s) {
+        return s.length() <= 200 ? s : s.substring(0, 200) + "… (" + s.length() + " chars)";
     }
 
     /** The key values, then the version for the guard when the table has one. */
@@ -204,14 +348,6 @@ final class CoalescingUpserter<T> implements AutoCloseable {
                 + e.getSQLState()
                 + "): "
                 + e.getMessage();
-    }
-
-    private static String firstLine(String message) {
-        if (message == null) {
-            return "";
-        }
-        int nl = message.indexOf('\n');
-        return nl < 0 ? message : message.substring(0, nl);
     }
 
     private void discardConnection() {

@@ -31,8 +31,7 @@ public final class UpsertTable<T> implements Serializable {
     // Lower-case only: quoted identifiers are case-sensitive, and lower case is what unquoted
     // names in the migrations fold to, so both spellings name the same column.
     private static final Pattern IDENTIFIER = Pattern.compile("[a-z_][a-z0-9_]*");
-    private static final Pattern TABLE_NAME =
-            Pattern.compile("([a-z_][a-z0-9_]*\\.)?[a-z_][a-z0-9_]*");
+    static final Pattern TABLE_NAME = Pattern.compile("([a-z_][a-z0-9_]*\\.)?[a-z_][a-z0-9_]*");
 
     private final String name;
     private final List<String> keyColumns;
@@ -206,7 +205,7 @@ public final class UpsertTable<T> implements Serializable {
         return '"' + identifier + '"';
     }
 
-    private static String quoteTable(String name) {
+    static String quoteTable(String name) {
         int dot = name.indexOf('.');
         return dot < 0
                 ? quote(name)

@@ -34,6 +34,25 @@ final class Rows {
         return rows;
     }
 
+    /**
+     * The ledger of rejected rows, as the pipeline's migration creates it ({@link
+     * Rejections#countedIn}): one row per (table, key, version), the key indexed by its md5.
+     */
+    static void createLedger(PostgresExtension pg, String name) throws SQLException {
+        pg.execute(
+                "CREATE TABLE "
+                        + name
+                        + " (table_name TEXT NOT NULL, row_key TEXT NOT NULL, version BIGINT NOT"
+                        + " NULL, error TEXT NOT NULL, row_json TEXT NOT NULL, rejected_at"
+                        + " TIMESTAMPTZ NOT NULL)");
+        pg.execute(
+                "CREATE UNIQUE INDEX "
+                        + name
+                        + "_once ON "
+                        + name
+                        + " (table_name, md5(row_key), version)");
+    }
+
     /** The score rows of a table, sorted by key, in {@link ScoreRow#asRow()} form. */
     static List<String> scores(PostgresExtension pg, String table) throws SQLException {
         return query(

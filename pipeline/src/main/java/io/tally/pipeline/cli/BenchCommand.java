@@ -105,7 +105,7 @@ final class BenchCommand implements Callable<Integer> {
                     s.execute(
                             "TRUNCATE user_stats, user_daily_activity, user_chat_streaks, user_active_hours,"
                                     + " user_activity_summary, message_analysis_cache, user_vocabulary, chat_achievements,"
-                                    + " achievement_progress, pipeline_status");
+                                    + " achievement_progress, pipeline_status_counts, rejected_rows");
                 }
                 kafka.createTopics(
                         Preflight.DEFAULT_PARTITIONS,

@@ -4,6 +4,7 @@ import io.tally.connectors.kafka.DeadLetter;
 import io.tally.connectors.kafka.KafkaEndpoints;
 import io.tally.connectors.kafka.TopicSerializer;
 import io.tally.connectors.postgres.JdbcSettings;
+import io.tally.connectors.postgres.Rejections;
 import io.tally.connectors.postgres.UpsertSink;
 import io.tally.connectors.postgres.UpsertTable;
 import io.tally.pipeline.config.TallyConfig;
@@ -11,6 +12,12 @@ import org.apache.flink.streaming.api.datastream.DataStream;
 
 /** The real edges: the PostgreSQL upsert sink and the Kafka dead-letter topic. */
 public final class ProductionSinks implements TallySinks {
+    /**
+     * Where the sinks record rows PostgreSQL refused (migration V6), counted per pipeline in the
+     * {@code pipeline_status} view.
+     */
+    public static final String REJECTED_ROWS_TABLE = "rejected_rows";
+
     private final TallyConfig config;
 
     public ProductionSinks(TallyConfig config) {
@@ -19,7 +26,7 @@ public final class ProductionSinks implements TallySinks {
 
     @Override
     public <T> void upsert(DataStream<T> rows, UpsertTable<T> table, String uid) {
-        rows.sinkTo(UpsertSink.of(table, jdbcSettings(config)))
+        rows.sinkTo(UpsertSink.of(table, jdbcSettings(config), rejections(config)))
                 .uid(uid)
                 .name("PostgreSQL " + table.name())
                 .setParallelism(rows.getParallelism());
@@ -51,6 +58,16 @@ public final class ProductionSinks implements TallySinks {
                                 config.deadLetterMaxValueBytes))
                 .uid(pipeline + "-dead-letter-sink")
                 .name("Kafka " + config.deadLetterTopic + " (" + pipeline + ")");
+    }
+
+    /**
+     * SPEC §1.6, last line of defence: a row PostgreSQL refuses for its data becomes a {@code
+     * rejected-by-database} dead letter on the same topic as every other, and is counted once in
+     * {@code rejected_rows}.
+     */
+    public static Rejections rejections(TallyConfig config) {
+        return Rejections.toTopic(config.bootstrapServers, config.deadLetterTopic)
+                .countedIn(REJECTED_ROWS_TABLE);
     }
 
     public static JdbcSettings jdbcSettings(TallyConfig config) {

@@ -70,7 +70,9 @@ class ChatOracleReplayTest {
                 .isEqualTo(stream.messages.size());
 
         // Replay: the same topic from the start, into emptied tables, with a new consumer group.
-        Db.execute(PG.jdbcUrl(), "TRUNCATE user_stats, user_daily_activity, pipeline_status");
+        Db.execute(
+                PG.jdbcUrl(),
+                "TRUNCATE user_stats, user_daily_activity, pipeline_status_counts, rejected_rows");
         JobRunner.runBounded(config.with(Map.of("group-id", "replay-" + suffix)));
         assertThat(Db.count(PG.jdbcUrl(), "SELECT records_in FROM pipeline_status"))
                 .as("the replay read every record")
