@@ -46,7 +46,8 @@ final class DeadLetterProducer implements AutoCloseable {
         // Keyed like DeadLetterSerializer keys every dead letter: by the `key` field.
         byte[] key = d.key == null ? null : d.key.getBytes(StandardCharsets.UTF_8);
         producer.send(
-                new ProducerRecord<>(topic, key, DeadLetterSerializer.toJson(d)),
+                new ProducerRecord<>(
+                        topic, key, DeadLetterSerializer.toJson(d, target.maxValueBytes())),
                 (metadata, e) -> {
                     if (e == null) {
                         return;

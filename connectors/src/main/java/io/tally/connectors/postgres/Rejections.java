@@ -1,5 +1,6 @@
 package io.tally.connectors.postgres;
 
+import io.tally.connectors.kafka.DeadLetterSerializer;
 import java.io.Serializable;
 import java.util.Map;
 import java.util.Objects;
@@ -33,28 +34,37 @@ public final class Rejections implements Serializable {
     private final String topic;
     private final TreeMap<String, String> kafkaProperties;
     private final String ledgerTable;
+    private final int maxValueBytes;
 
     private Rejections(
             String bootstrapServers,
             String topic,
             Map<String, String> kafkaProperties,
-            String ledgerTable) {
+            String ledgerTable,
+            int maxValueBytes) {
         this.bootstrapServers = bootstrapServers;
         this.topic = topic;
         this.kafkaProperties = new TreeMap<>(kafkaProperties);
         this.ledgerTable = ledgerTable;
+        this.maxValueBytes = maxValueBytes;
     }
 
     /** Rejected rows are isolated and logged only (connector tests, tools without Kafka). */
     public static Rejections logOnly() {
-        return new Rejections(null, null, Map.of(), null);
+        return new Rejections(
+                null, null, Map.of(), null, DeadLetterSerializer.DEFAULT_MAX_VALUE_BYTES);
     }
 
     /** Rejected rows become dead letters on {@code topic} (e.g. {@code tally-dead-letters}). */
     public static Rejections toTopic(String bootstrapServers, String topic) {
         Objects.requireNonNull(bootstrapServers, "bootstrapServers");
         Objects.requireNonNull(topic, "topic");
-        return new Rejections(bootstrapServers, topic, Map.of(), null);
+        return new Rejections(
+                bootstrapServers,
+                topic,
+                Map.of(),
+                null,
+                DeadLetterSerializer.DEFAULT_MAX_VALUE_BYTES);
     }
 
     /**
@@ -62,7 +72,7 @@ public final class Rejections implements Serializable {
      * (acks=all, a short linger).
      */
     public Rejections withKafkaProperties(Map<String, String> properties) {
-        return new Rejections(bootstrapServers, topic, properties, ledgerTable);
+        return new Rejections(bootstrapServers, topic, properties, ledgerTable, maxValueBytes);
     }
 
     /** Also record each rejected row in {@code table} (see the class comment for its shape). */
@@ -72,7 +82,19 @@ public final class Rejections implements Serializable {
             throw new IllegalArgumentException(
                     "table name must be lower-case [schema.]identifier: " + table);
         }
-        return new Rejections(bootstrapServers, topic, kafkaProperties, table);
+        return new Rejections(bootstrapServers, topic, kafkaProperties, table, maxValueBytes);
+    }
+
+    /**
+     * SPEC §1.6: a dead letter's value is cut to this many bytes ({@code
+     * dead-letter-max-value-bytes}).
+     */
+    public Rejections withMaxValueBytes(int bytes) {
+        return new Rejections(bootstrapServers, topic, kafkaProperties, ledgerTable, bytes);
+    }
+
+    public int maxValueBytes() {
+        return maxValueBytes;
     }
 
     public Optional<String> topic() {

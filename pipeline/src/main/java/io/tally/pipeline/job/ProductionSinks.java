@@ -67,7 +67,8 @@ public final class ProductionSinks implements TallySinks {
      */
     public static Rejections rejections(TallyConfig config) {
         return Rejections.toTopic(config.bootstrapServers, config.deadLetterTopic)
-                .countedIn(REJECTED_ROWS_TABLE);
+                .countedIn(REJECTED_ROWS_TABLE)
+                .withMaxValueBytes(config.deadLetterMaxValueBytes);
     }
 
     public static JdbcSettings jdbcSettings(TallyConfig config) {
