@@ -50,12 +50,15 @@ public final class KafkaEndpoints {
     /**
      * Event-time watermarks with bounded out-of-orderness and idleness (SPEC §1.4), generated per
      * Kafka partition by the source. Bad records carry {@link Long#MIN_VALUE} and never move time.
+     *
+     * @param idleness null for none
      */
     public static <T> WatermarkStrategy<ParsedRecord<T>> watermarks(
             Duration maxOutOfOrderness, Duration idleness) {
-        return WatermarkStrategy.<ParsedRecord<T>>forBoundedOutOfOrderness(maxOutOfOrderness)
-                .withTimestampAssigner((r, previous) -> r.eventTime)
-                .withIdleness(idleness);
+        WatermarkStrategy<ParsedRecord<T>> strategy =
+                WatermarkStrategy.<ParsedRecord<T>>forBoundedOutOfOrderness(maxOutOfOrderness)
+                        .withTimestampAssigner((r, previous) -> r.eventTime);
+        return idleness == null ? strategy : strategy.withIdleness(idleness);
     }
 
     /** The dead-letter topic sink, values cut to the default 64 KiB (SPEC §1.6). */

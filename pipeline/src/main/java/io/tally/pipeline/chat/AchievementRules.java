@@ -17,6 +17,12 @@ public final class AchievementRules {
     public record Progress(
             long currentValue, String nextTier, Long nextThreshold, double progressPercent) {}
 
+    /**
+     * SPEC §2.9: night_owl and early_bird also need the stored (rounded) period score above this,
+     * so a user who merely chats a lot is not a night owl.
+     */
+    public static final double SCORE_CONDITION = 30.0;
+
     private AchievementRules() {}
 
     /**

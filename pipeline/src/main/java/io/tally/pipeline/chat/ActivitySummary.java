@@ -28,6 +28,25 @@ public record ActivitySummary(
 
     private static final int HOURS = 24;
 
+    /** SPEC §2.7: night = local hours 0–5. */
+    public static boolean isNight(int hour) {
+        return hour < 6;
+    }
+
+    /** SPEC §2.7: morning = local hours 6–11. */
+    public static boolean isMorning(int hour) {
+        return hour >= 6 && hour < 12;
+    }
+
+    /**
+     * SPEC §2.7: {@code night_owl_score} / {@code early_bird_score} = round1(100.0 · period / T),
+     * evaluated in that order in double; 0 when T = 0. Shared with the achievements (SPEC §2.9
+     * compares the stored, rounded score with 30).
+     */
+    public static double periodScore(long periodMessages, long total) {
+        return total == 0 ? 0.0 : Rounding.round1(100.0 * periodMessages / total);
+    }
+
     /** The summary of 24 hourly counts (index = local hour 0–23, SPEC §1.3). */
     public static ActivitySummary of(long[] hourCounts) {
         if (hourCounts.length != HOURS) {
@@ -45,9 +64,9 @@ public record ActivitySummary(
         for (int h = 0; h < HOURS; h++) {
             long c = hourCounts[h];
             total += c;
-            if (h < 6) {
+            if (isNight(h)) {
                 night += c;
-            } else if (h < 12) {
+            } else if (isMorning(h)) {
                 morning += c;
             } else if (h < 18) {
                 afternoon += c;
@@ -71,8 +90,8 @@ public record ActivitySummary(
         // SPEC §2.7 (reference behaviour): when one hour holds every message, least is 0, not it.
         int leastActive = nonZeroHours == 1 ? 0 : least;
 
-        double nightOwl = Rounding.round1(100.0 * night / total);
-        double earlyBird = Rounding.round1(100.0 * morning / total);
+        double nightOwl = periodScore(night, total);
+        double earlyBird = periodScore(morning, total);
 
         double mean = total / (double) HOURS;
         double sumOfSquares = 0.0;

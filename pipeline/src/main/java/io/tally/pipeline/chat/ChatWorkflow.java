@@ -14,7 +14,6 @@ import io.tally.pipeline.chat.records.ActiveHourRow;
 import io.tally.pipeline.chat.records.ChatMessage;
 import io.tally.pipeline.chat.records.DailyActivityRow;
 import io.tally.pipeline.chat.records.MessageAnalysisRow;
-import io.tally.pipeline.chat.records.MetricUpdate;
 import io.tally.pipeline.chat.records.StreakRow;
 import io.tally.pipeline.chat.records.UserStatsRow;
 import io.tally.pipeline.config.TallyConfig;
@@ -102,16 +101,12 @@ public final class ChatWorkflow {
         sinks.upsert(content, ChatTables.messageAnalysis());
         sinks.upsert(content.getSideOutput(ContentFunction.VOCABULARY), ChatTables.vocabulary());
 
-        DataStream<MetricUpdate> metrics =
-                userStats
-                        .getSideOutput(UserStatsFunction.METRICS)
-                        .union(
-                                streaks.getSideOutput(StreakFunction.METRICS),
-                                hours.getSideOutput(ActiveHoursFunction.METRICS),
-                                content.getSideOutput(ContentFunction.METRICS));
+        // Achievements read the messages themselves, of every sender (message_count and word_count
+        // apply to bots too), and apply them in (ts, id) order once the watermark passes them, so
+        // an award's time does not depend on the Kafka key or partition interleaving (SPEC §2.9).
         SingleOutputStreamOperator<AchievementProgressRow> progress =
-                metrics.keyBy(u -> u.userKey, Types.STRING)
-                        .process(new AchievementFunction())
+                unique.keyBy(m -> m.userKey, Types.STRING)
+                        .process(new AchievementFunction(config.timezone, excluded))
                         .uid("chat-achievements")
                         .name("Achievements (SPEC 2.9)");
         sinks.upsert(progress, ChatTables.achievementProgress());

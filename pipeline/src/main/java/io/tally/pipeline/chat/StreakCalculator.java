@@ -65,6 +65,24 @@ public final class StreakCalculator {
     }
 
     /**
+     * The longest run of consecutive active days ever ({@code best_streak_all_time}, SPEC §2.6);
+     * also the §2.9 {@code streak_days} metric, since max(current_streak, best_streak_all_time) is
+     * the longest run: the current run is one of the runs. 0 for no days.
+     *
+     * @param activeEpochDays sorted ascending, distinct
+     */
+    public static int longestRun(long[] activeEpochDays) {
+        int best = 0;
+        int run = 0;
+        for (int i = 0; i < activeEpochDays.length; i++) {
+            boolean continues = i > 0 && activeEpochDays[i] == activeEpochDays[i - 1] + 1;
+            run = continues ? run + 1 : 1;
+            best = Math.max(best, run);
+        }
+        return best;
+    }
+
+    /**
      * The first day D &gt; {@code today} at whose start {@code compute(activeEpochDays, D,
      * retentionDays)} differs from {@code compute(activeEpochDays, today, retentionDays)} if no
      * further message arrives; {@code null} when it never will. The operator registers its

@@ -4,17 +4,20 @@ import java.util.ArrayList;
 import java.util.List;
 
 /**
- * A user's first {@link #LIMIT} distinct words in {@link FirstUse} order: the {@code
- * user_vocabulary} rows of SPEC §2.8.
+ * A user's first {@link #LIMIT} distinct words of at most {@link #MAX_WORD_LENGTH} characters in
+ * {@link FirstUse} order: the {@code user_vocabulary} rows of SPEC §2.8. A longer token (a pasted
+ * hash or base64 blob) counts in {@code vocabulary_size}, which the caller keeps, but never gets a
+ * row: PostgreSQL cannot index a key over 2704 bytes, and such a row would stop the sink.
  *
  * <p><b>Invariant.</b> After any sequence of {@link #offer} calls, the entries are exactly the
- * {@code limit} smallest pairs (minimal first use, word) among all distinct words offered so far,
- * taking each word at the smallest first use it was offered with, sorted by first use. It holds
- * because a word's first use only ever moves earlier: a word that is evicted (or never admitted) is
- * at or after every kept entry, kept entries only move earlier, so it can only re-enter when it is
- * offered again with an earlier first use, and then {@link #offer} decides afresh. Hence the caller
- * must offer a word every time its minimal first use decreases (it tracks all distinct words anyway
- * for the exact {@code vocabulary_size}), and need not offer anything else.
+ * {@code limit} smallest pairs (minimal first use, word) among all distinct words offered so far
+ * that fit a row ({@link #fitsARow}), taking each word at the smallest first use it was offered
+ * with, sorted by first use. It holds because a word's first use only ever moves earlier: a word
+ * that is evicted (or never admitted) is at or after every kept entry, kept entries only move
+ * earlier, so it can only re-enter when it is offered again with an earlier first use, and then
+ * {@link #offer} decides afresh. Hence the caller must offer a word every time its minimal first
+ * use decreases (it tracks all distinct words anyway for the exact {@code vocabulary_size}), and
+ * need not offer anything else.
  *
  * <p>Kept as four parallel lists sorted by first use, so Flink serializes it as a POJO without
  * Kryo; lookups are linear over at most 1000 entries, cheap next to deserializing the state.
@@ -23,6 +26,9 @@ public final class TopWords {
 
     /** SPEC §2.8: the first 1000 distinct tokens. */
     public static final int LIMIT = 1000;
+
+    /** SPEC §2.8: only tokens of at most 100 characters get a row (and count towards LIMIT). */
+    public static final int MAX_WORD_LENGTH = 100;
 
     /**
      * What one {@link #offer} changed in the top N (the upsert/delete of {@code user_vocabulary}).
@@ -66,9 +72,13 @@ public final class TopWords {
      * whose first use just moved earlier because a late message arrived. Returns the word to upsert
      * (with its {@code first_used}) and the word that fell out of the top N, if any; {@link
      * Change#NONE} if the word does not make the top N or is already there with an earlier or equal
-     * first use.
+     * first use, and always for a word longer than {@link #MAX_WORD_LENGTH}: it is not a candidate
+     * at all, so it neither takes a place nor pushes a shorter word out.
      */
     public Change offer(String word, FirstUse first) {
+        if (!fitsARow(word)) {
+            return Change.NONE;
+        }
         int current = words.indexOf(word);
         if (current >= 0) {
             if (first.compareTo(entry(current)) >= 0) {
@@ -90,6 +100,14 @@ public final class TopWords {
         remove(last);
         insert(word, first);
         return new Change(word, first.ts, evicted);
+    }
+
+    /**
+     * SPEC §2.8: whether a token may have a {@code user_vocabulary} row. Tokens are §2.3 step-5
+     * runs of ASCII characters, so characters, code points and UTF-8 bytes are the same count.
+     */
+    public static boolean fitsARow(String word) {
+        return word.length() <= MAX_WORD_LENGTH;
     }
 
     /** Number of words held, at most {@code limit}. */

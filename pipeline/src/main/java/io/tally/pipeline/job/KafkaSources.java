@@ -76,9 +76,15 @@ public class KafkaSources implements TallySources {
                         config.from,
                         config.bounded,
                         deserializer);
+        // No idleness in a bounded run: every partition is read to its end and leaves the
+        // watermark when it finishes. With idleness, a subtask still reading but briefly quiet was
+        // marked idle while a finished subtask had sent the final +inf watermark, so +inf reached
+        // the operators mid-run and the dedupe dropped the remaining messages as too-late (§1.4:
+        // end of input is not the passage of time).
         return env.fromSource(
                         source,
-                        KafkaEndpoints.<T>watermarks(config.maxOutOfOrderness, config.idleness),
+                        KafkaEndpoints.<T>watermarks(
+                                config.maxOutOfOrderness, config.bounded ? null : config.idleness),
                         "Kafka " + topic)
                 .uid(pipeline + "-source");
     }

@@ -45,10 +45,13 @@ class ChatAllTablesTest {
                         KAFKA.bootstrapServers(),
                         PG.jdbcUrl(),
                         suffix,
-                        Map.of("timezone", SYDNEY.getId()));
+                        // SPEC §2.9 judges awards in (ts, id) order once the watermark passes a
+                        // message; a message behind the watermark is applied when it arrives. The
+                        // stream is shuffled over 10 days, so the bound covers it: every message
+                        // waits for the end of input and the oracle's sorted order is exact.
+                        Map.of("timezone", SYDNEY.getId(), "max-out-of-orderness", "30d"));
         KAFKA.createTopics(4, config.chatTopic, config.deadLetterTopic);
-        // Keyed by user (the recommended key): each user's messages keep their order, which is the
-        // order achievements are awarded in (SPEC §2.9).
+        // Keyed by user (the recommended key); ChatAnyKafkaKeyTest produces without a key.
         for (String line : stream.lines) {
             String user = ChatBatchOracle.firstDeliveries(List.of(line)).get(0).username();
             KAFKA.produce(

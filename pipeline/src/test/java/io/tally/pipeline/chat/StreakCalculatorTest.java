@@ -157,6 +157,21 @@ class StreakCalculatorTest {
     }
 
     @Test
+    void longestRunIsTheBestStreakEverAndTheStreakDaysMetric() {
+        // SPEC §2.9 streak_days = max(current_streak, best_streak_all_time) = the longest run.
+        Random random = new Random(11);
+        for (int trial = 0; trial < 1_000; trial++) {
+            long[] active = randomDays(random);
+            Streaks s = StreakCalculator.compute(active, TODAY, 30);
+            assertThat(StreakCalculator.longestRun(active))
+                    .as(Arrays.toString(active))
+                    .isEqualTo(s.bestStreakAllTime())
+                    .isEqualTo(Math.max(s.currentStreak(), s.bestStreakAllTime()));
+        }
+        assertThat(StreakCalculator.longestRun(new long[0])).isZero();
+    }
+
+    @Test
     void rejectsInputOutsideItsContract() {
         assertThatThrownBy(() -> StreakCalculator.compute(new long[0], TODAY, RETENTION))
                 .isInstanceOf(IllegalArgumentException.class);

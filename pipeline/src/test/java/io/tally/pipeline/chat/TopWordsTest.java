@@ -35,6 +35,27 @@ class TopWordsTest {
     }
 
     @Test
+    void aTokenOver100CharactersGetsNoRowAndTakesNoPlace() {
+        // SPEC §2.8: a pasted hash or base64 blob counts in vocabulary_size (the caller's count)
+        // but gets no user_vocabulary row; PostgreSQL could not even index it.
+        TopWords top = new TopWords(2);
+        String blob = "a1".repeat(1500);
+        String longest = "x".repeat(TopWords.MAX_WORD_LENGTH);
+
+        assertThat(top.offer(blob, new FirstUse(NINE_AM, "m1", 0))).isEqualTo(TopWords.Change.NONE);
+        assertThat(top.offer("x" + longest, new FirstUse(NINE_AM, "m1", 1)))
+                .isEqualTo(TopWords.Change.NONE);
+        assertThat(top.offer(longest, new FirstUse(NINE_AM, "m1", 2)))
+                .isEqualTo(new TopWords.Change(longest, NINE_AM, null));
+        assertThat(top.offer("b", new FirstUse(ONE_MINUTE_LATER, "m2", 0)))
+                .isEqualTo(new TopWords.Change("b", ONE_MINUTE_LATER, null));
+
+        assertThat(top.words).containsExactly(longest, "b");
+        assertThat(TopWords.fitsARow(longest)).isTrue();
+        assertThat(TopWords.fitsARow(longest + "x")).isFalse();
+    }
+
+    @Test
     void aWordAfterTheLastOfAFullRankingChangesNothing() {
         TopWords top = new TopWords(2);
         top.offer("a", new FirstUse(NINE_AM, "m1", 0));

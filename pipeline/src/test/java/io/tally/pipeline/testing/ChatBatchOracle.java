@@ -270,12 +270,12 @@ public final class ChatBatchOracle {
     private final int retentionDays;
     private final Set<String> excludedUserKeys;
 
-    /** User key → that user's messages in processing order; keys in C order. */
+    /** User key → that user's messages in the given order; keys in C order. */
     private final Map<String, List<Facts>> byUser = new TreeMap<>(C_ORDER);
 
     /**
-     * @param messagesInProcessingOrder each distinct message once (its first delivery), a given
-     *     user's messages in the order the pipeline processes them
+     * @param messagesInProcessingOrder each distinct message once (its first delivery); no table
+     *     depends on the order any more (achievements are judged in (ts, id) order, SPEC §2.9)
      * @param excludedUserKeys the configured {@code excluded-users}, compared on the user key
      */
     public ChatBatchOracle(
@@ -688,8 +688,9 @@ public final class ChatBatchOracle {
 
     /**
      * {@code SELECT username, word, first_used FROM user_vocabulary ORDER BY username COLLATE "C",
-     * word COLLATE "C"} — non-excluded senders; the first 1000 distinct tokens in (ts, message id
-     * as a Java string, position) order, first_used = ts of the message that first used the word.
+     * word COLLATE "C"} — non-excluded senders; the first 1000 distinct tokens of at most 100
+     * characters in (ts, message id as a Java string, position) order, first_used = ts of the
+     * message that first used the word.
      */
     public List<List<String>> vocabulary() {
         List<List<String>> rows = new ArrayList<>();
@@ -705,7 +706,8 @@ public final class ChatBatchOracle {
                     Map<String, Long> firstUsed = new LinkedHashMap<>();
                     for (Facts f : ordered) {
                         for (String w : f.vocabulary()) {
-                            if (firstUsed.size() < 1000) {
+                            // §2.8: only tokens of at most 100 characters get a row.
+                            if (firstUsed.size() < 1000 && w.length() <= 100) {
                                 firstUsed.putIfAbsent(w, f.m().ts());
                             }
                         }
@@ -756,8 +758,9 @@ public final class ChatBatchOracle {
     record Awards(Map<String, Map<String, Long>> achievedAt, Map<String, Long> finalValues) {}
 
     /**
-     * Walks the user's messages in processing order; after each message evaluates every metric and
-     * awards each tier the first time its condition holds, at that message's ts.
+     * Walks the user's messages in (ts, id) order (SPEC §2.9: as if they had arrived sorted, ids
+     * compared as Java strings); after each message evaluates every metric and awards each tier the
+     * first time its condition holds, at that message's ts.
      */
     Awards awards(String key) {
         List<String> types = applicableTypes(key);
@@ -775,7 +778,10 @@ public final class ChatBatchOracle {
         long urls = 0;
         Set<String> vocabulary = new HashSet<>();
         long longest = 0;
-        for (Facts f : byUser.get(key)) {
+        List<Facts> sorted = new ArrayList<>(byUser.get(key));
+        sorted.sort(
+                Comparator.comparingLong((Facts f) -> f.m().ts()).thenComparing(f -> f.m().id()));
+        for (Facts f : sorted) {
             messages++;
             words += f.words();
             days.add(f.date());

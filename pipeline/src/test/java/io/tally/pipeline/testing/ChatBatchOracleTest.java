@@ -459,7 +459,7 @@ class ChatBatchOracleTest {
                         row("bob", "word_count", 100, "bronze", 1000, "10.0"));
     }
 
-    /** 140 afternoon messages, then {@code night} messages at 02:xx, in that processing order. */
+    /** 140 afternoon messages, then {@code night} messages at 02:xx the next day, in ts order. */
     static List<Message> owl(int night) {
         List<Message> out = new ArrayList<>();
         for (int i = 0; i < 140; i++) {
@@ -493,12 +493,13 @@ class ChatBatchOracleTest {
                 .containsExactly(row("owl", "night_owl", "bronze", m.get(200).ts(), null));
         assertThat(progress(o, "night_owl"))
                 .isEqualTo(row("owl", "night_owl", 61, "silver", 250, "24.4"));
-        // Processed night-first, the 50th night message already qualifies, and is never revoked.
+        // SPEC §2.9: judged in (ts, id) order, so arriving night-first changes nothing (in
+        // arrival order the 50th night message would already have qualified).
         List<Message> reversed = new ArrayList<>(m);
         Collections.reverse(reversed);
         assertThat(utc(reversed).achievements())
                 .filteredOn(r -> r.get(1).equals("night_owl"))
-                .containsExactly(row("owl", "night_owl", "bronze", m.get(151).ts(), null));
+                .containsExactly(row("owl", "night_owl", "bronze", m.get(200).ts(), null));
         assertThat(utc(reversed).achievements())
                 .filteredOn(r -> r.get(1).equals("early_bird"))
                 .isEmpty();

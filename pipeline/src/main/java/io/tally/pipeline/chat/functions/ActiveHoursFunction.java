@@ -1,13 +1,11 @@
 package io.tally.pipeline.chat.functions;
 
-import io.tally.pipeline.chat.AchievementType;
 import io.tally.pipeline.chat.ActivitySummary;
 import io.tally.pipeline.chat.ChatCalendar;
 import io.tally.pipeline.chat.HourlyActivity;
 import io.tally.pipeline.chat.records.ActiveHourRow;
 import io.tally.pipeline.chat.records.ActivitySummaryRow;
 import io.tally.pipeline.chat.records.ChatMessage;
-import io.tally.pipeline.chat.records.MetricUpdate;
 import java.time.ZoneId;
 import org.apache.flink.api.common.functions.OpenContext;
 import org.apache.flink.api.common.state.MapState;
@@ -22,7 +20,7 @@ import org.apache.flink.util.OutputTag;
 /**
  * Keyed by user key (excluded senders filtered before): hour-of-day buckets per room and the user's
  * activity summary (SPEC §2.7), all time. Emits the hour row on the main output and the summary row
- * through {@link #SUMMARY}; night owl and early bird metrics through {@link #METRICS}.
+ * through {@link #SUMMARY}.
  */
 public final class ActiveHoursFunction
         extends KeyedProcessFunction<String, ChatMessage, ActiveHourRow> {
@@ -30,11 +28,6 @@ public final class ActiveHoursFunction
 
     public static final OutputTag<ActivitySummaryRow> SUMMARY =
             new OutputTag<>("activity-summary", Types.POJO(ActivitySummaryRow.class));
-    public static final OutputTag<MetricUpdate> METRICS =
-            new OutputTag<>("hour-metrics", Types.POJO(MetricUpdate.class));
-
-    /** SPEC §2.9: the night owl and early bird awards also need their score above 30. */
-    static final double SCORE_CONDITION = 30.0;
 
     private final ZoneId zone;
 
@@ -93,7 +86,6 @@ public final class ActiveHoursFunction
         out.collect(row);
 
         long[] counts = hours.value();
-        ActivitySummary before = counts == null ? null : ActivitySummary.of(counts);
         if (counts == null) {
             counts = new long[24];
         }
@@ -105,30 +97,6 @@ public final class ActiveHoursFunction
             total += c;
         }
         ctx.output(SUMMARY, summaryRow(user, s, total));
-
-        // Metrics only when they change; the score condition can flip without the count moving.
-        boolean owl = s.nightOwlScore() > SCORE_CONDITION;
-        if (before == null
-                || before.nightMessages() != s.nightMessages()
-                || (before.nightOwlScore() > SCORE_CONDITION) != owl) {
-            ctx.output(
-                    METRICS,
-                    MetricUpdate.of(
-                            user, AchievementType.NIGHT_OWL.code(), s.nightMessages(), owl, m.ts));
-        }
-        boolean bird = s.earlyBirdScore() > SCORE_CONDITION;
-        if (before == null
-                || before.morningMessages() != s.morningMessages()
-                || (before.earlyBirdScore() > SCORE_CONDITION) != bird) {
-            ctx.output(
-                    METRICS,
-                    MetricUpdate.of(
-                            user,
-                            AchievementType.EARLY_BIRD.code(),
-                            s.morningMessages(),
-                            bird,
-                            m.ts));
-        }
     }
 
     private static ActivitySummaryRow summaryRow(String user, ActivitySummary s, long total) {

@@ -1,6 +1,5 @@
 package io.tally.pipeline.chat.functions;
 
-import io.tally.pipeline.chat.AchievementType;
 import io.tally.pipeline.chat.ContentStats;
 import io.tally.pipeline.chat.FirstUse;
 import io.tally.pipeline.chat.MessageFeatures;
@@ -8,7 +7,6 @@ import io.tally.pipeline.chat.TopWords;
 import io.tally.pipeline.chat.Vocabulary;
 import io.tally.pipeline.chat.records.ChatMessage;
 import io.tally.pipeline.chat.records.MessageAnalysisRow;
-import io.tally.pipeline.chat.records.MetricUpdate;
 import io.tally.pipeline.chat.records.VocabularyRow;
 import java.util.List;
 import org.apache.flink.api.common.functions.OpenContext;
@@ -25,7 +23,9 @@ import org.apache.flink.util.OutputTag;
  * Keyed by user key (excluded senders filtered before): content statistics and vocabulary (SPEC
  * §2.8), all time. The exact vocabulary size needs every distinct word of the user, kept with its
  * first use; {@link TopWords} keeps the first 1000 of them in (ts, id, position) order, so a late
- * message can move a word earlier and push another out ({@link VocabularyRow#deleted}).
+ * message can move a word earlier and push another out ({@link VocabularyRow#deleted}). A token
+ * over 100 characters counts in {@code vocabulary_size} but {@link TopWords} gives it no row (SPEC
+ * §2.8: a pasted hash or blob would exceed PostgreSQL's index row limit and stop the sink).
  */
 public final class ContentFunction
         extends KeyedProcessFunction<String, ChatMessage, MessageAnalysisRow> {
@@ -33,8 +33,6 @@ public final class ContentFunction
 
     public static final OutputTag<VocabularyRow> VOCABULARY =
             new OutputTag<>("vocabulary", Types.POJO(VocabularyRow.class));
-    public static final OutputTag<MetricUpdate> METRICS =
-            new OutputTag<>("content-metrics", Types.POJO(MetricUpdate.class));
 
     private transient ValueState<ContentStats> stats;
     private transient MapState<String, FirstUse> words;
@@ -68,17 +66,13 @@ public final class ContentFunction
             throws Exception {
         String user = ctx.getCurrentKey();
         ContentStats s = stats.value();
-        boolean first = s == null;
-        if (first) {
+        if (s == null) {
             s = new ContentStats();
         }
-        // The metric values before this message, to send only the ones that change.
-        long[] before = {s.emojiCount, s.capsCount, s.questionCount, s.urlCount, s.longest()};
         s.add(MessageFeatures.of(m.text));
         stats.update(s);
 
         long size = vocabularySize.value() == null ? 0 : vocabularySize.value();
-        long sizeBefore = size;
         TopWords top = topWords.value();
         if (top == null) {
             top = new TopWords();
@@ -111,26 +105,6 @@ public final class ContentFunction
         vocabularySize.update(size);
 
         out.collect(row(user, s, size));
-        // On the user's first message every metric is sent, so each gets its progress row.
-        metric(ctx, user, AchievementType.EMOJI_USER, first, before[0], s.emojiCount, m.ts);
-        metric(ctx, user, AchievementType.CAPS_LOCK, first, before[1], s.capsCount, m.ts);
-        metric(ctx, user, AchievementType.QUESTION_ASKER, first, before[2], s.questionCount, m.ts);
-        metric(ctx, user, AchievementType.LINK_SHARER, first, before[3], s.urlCount, m.ts);
-        metric(ctx, user, AchievementType.VOCABULARY, first, sizeBefore, size, m.ts);
-        metric(ctx, user, AchievementType.LONGEST_MSG, first, before[4], s.longest(), m.ts);
-    }
-
-    private static void metric(
-            Context ctx,
-            String user,
-            AchievementType type,
-            boolean first,
-            long before,
-            long now,
-            long ts) {
-        if (first || before != now) {
-            ctx.output(METRICS, MetricUpdate.of(user, type.code(), now, true, ts));
-        }
     }
 
     private static MessageAnalysisRow row(String user, ContentStats s, long vocabulary) {

@@ -1,11 +1,9 @@
 package io.tally.pipeline.chat.functions;
 
-import io.tally.pipeline.chat.AchievementType;
 import io.tally.pipeline.chat.ChatCalendar;
 import io.tally.pipeline.chat.StreakCalculator;
 import io.tally.pipeline.chat.Streaks;
 import io.tally.pipeline.chat.records.ChatMessage;
-import io.tally.pipeline.chat.records.MetricUpdate;
 import io.tally.pipeline.chat.records.StreakRow;
 import io.tally.pipeline.job.EventTimeKeyedFunction;
 import java.time.LocalDate;
@@ -16,7 +14,6 @@ import org.apache.flink.api.common.state.ValueState;
 import org.apache.flink.api.common.state.ValueStateDescriptor;
 import org.apache.flink.api.common.typeinfo.Types;
 import org.apache.flink.util.Collector;
-import org.apache.flink.util.OutputTag;
 
 /**
  * Keyed by user key (excluded senders filtered before): the user's streaks (SPEC §2.6), evaluated
@@ -30,9 +27,6 @@ import org.apache.flink.util.OutputTag;
  */
 public final class StreakFunction extends EventTimeKeyedFunction<String, ChatMessage, StreakRow> {
     private static final long serialVersionUID = 1L;
-
-    public static final OutputTag<MetricUpdate> METRICS =
-            new OutputTag<>("streak-metrics", Types.POJO(MetricUpdate.class));
 
     private final ZoneId zone;
     private final int retentionDays;
@@ -76,25 +70,7 @@ public final class StreakFunction extends EventTimeKeyedFunction<String, ChatMes
             activeDays.update(days);
         }
         long evaluatedAt = advanceAsOf(m.ts);
-        Streaks s = emit(ctx.getCurrentKey(), days, evaluatedAt, out);
-        if (newDay) {
-            // SPEC §2.9: streak_days = max(current, best all time) and active_days only move with a
-            // new active day.
-            String user = ctx.getCurrentKey();
-            long streakDays = Math.max(s.currentStreak(), s.bestStreakAllTime());
-            ctx.output(
-                    METRICS,
-                    MetricUpdate.of(
-                            user, AchievementType.STREAK_DAYS.code(), streakDays, true, m.ts));
-            ctx.output(
-                    METRICS,
-                    MetricUpdate.of(
-                            user,
-                            AchievementType.ACTIVE_DAYS.code(),
-                            s.totalActiveDaysAllTime(),
-                            true,
-                            m.ts));
-        }
+        emit(ctx.getCurrentKey(), days, evaluatedAt, out);
         reschedule(ctx, days, evaluatedAt);
     }
 
@@ -119,7 +95,7 @@ public final class StreakFunction extends EventTimeKeyedFunction<String, ChatMes
         return next;
     }
 
-    private Streaks emit(String user, long[] days, long evaluatedAt, Collector<StreakRow> out)
+    private void emit(String user, long[] days, long evaluatedAt, Collector<StreakRow> out)
             throws Exception {
         Streaks s = StreakCalculator.compute(days, calendar.dayOf(evaluatedAt), retentionDays);
         StreakRow r = new StreakRow();
@@ -138,7 +114,6 @@ public final class StreakFunction extends EventTimeKeyedFunction<String, ChatMes
         // changes the row at the same asOf: equal versions overwrite.
         r.version = evaluatedAt;
         out.collect(r);
-        return s;
     }
 
     /**

@@ -1,9 +1,7 @@
 package io.tally.pipeline.chat.functions;
 
-import io.tally.pipeline.chat.AchievementType;
 import io.tally.pipeline.chat.UserStats;
 import io.tally.pipeline.chat.records.ChatMessage;
-import io.tally.pipeline.chat.records.MetricUpdate;
 import io.tally.pipeline.chat.records.UserStatsRow;
 import org.apache.flink.api.common.functions.OpenContext;
 import org.apache.flink.api.common.state.ValueState;
@@ -20,9 +18,6 @@ public final class UserStatsFunction
         extends KeyedProcessFunction<String, ChatMessage, UserStatsRow> {
     private static final long serialVersionUID = 1L;
 
-    public static final org.apache.flink.util.OutputTag<MetricUpdate> METRICS =
-            new org.apache.flink.util.OutputTag<>("stats-metrics", Types.POJO(MetricUpdate.class));
-
     private transient ValueState<UserStats> stats;
 
     @Override
@@ -38,8 +33,7 @@ public final class UserStatsFunction
     public void processElement(ChatMessage m, Context ctx, Collector<UserStatsRow> out)
             throws Exception {
         UserStats s = stats.value();
-        boolean first = s == null;
-        if (first) {
+        if (s == null) {
             s = new UserStats();
         }
         int words = m.words;
@@ -53,24 +47,5 @@ public final class UserStatsFunction
         row.lastSeen = s.lastSeen;
         row.version = s.messageCount;
         out.collect(row);
-        // SPEC §2.9: message_count and word_count awards apply to every sender, bots included.
-        ctx.output(
-                METRICS,
-                MetricUpdate.of(
-                        m.userKey,
-                        AchievementType.MESSAGE_COUNT.code(),
-                        s.messageCount,
-                        true,
-                        m.ts));
-        if (first || words > 0) {
-            ctx.output(
-                    METRICS,
-                    MetricUpdate.of(
-                            m.userKey,
-                            AchievementType.WORD_COUNT.code(),
-                            s.totalWords,
-                            true,
-                            m.ts));
-        }
     }
 }
