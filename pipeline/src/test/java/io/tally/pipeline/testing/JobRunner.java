@@ -46,6 +46,20 @@ public final class JobRunner {
         runBounded(config, new KafkaSources(config));
     }
 
+    /**
+     * As {@link #runBounded(TallyConfig)}, with Flink's restart strategy off: any task failure
+     * fails the job and so the test, which is how a test asserts "no task restarted".
+     */
+    public static void runBoundedWithoutRestarts(TallyConfig config) throws Exception {
+        Preflight.migrate(config);
+        StreamExecutionEnvironment env = environment(config, new KafkaSources(config));
+        org.apache.flink.configuration.Configuration conf =
+                new org.apache.flink.configuration.Configuration();
+        conf.set(org.apache.flink.configuration.RestartStrategyOptions.RESTART_STRATEGY, "none");
+        env.configure(conf);
+        env.execute("tally-test");
+    }
+
     public static void runBounded(TallyConfig config, TallySources sources) throws Exception {
         if (!config.bounded) {
             throw new IllegalArgumentException("runBounded needs a bounded configuration");

@@ -21,22 +21,32 @@ import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Properties;
 import org.apache.flink.test.junit5.MiniClusterExtension;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerConfig;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.serialization.ByteArraySerializer;
+import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * SPEC §1.6 "values no table can hold", end to end at parallelism 2 with real Kafka and PostgreSQL:
- * good records of all three pipelines mixed with NUL bytes, {@code \ud800} escapes, 5 KB rooms,
- * userkeys and audience ids, timestamps in year 0 and 10000, and a record of almost 1 MiB. Before,
- * any of these made the sink fail and the job restart forever (issue 8). Now the bounded job
- * finishes, every good record counts, every bad one is a dead letter whose error names the field,
- * and the large one's dead letter is cut so the broker takes it. Also SPEC §4.1: API members with a
- * NUL or overlong email are invalid, NUL is removed from their other fields.
+ * Nothing a producer sends can stop Tally (SPEC §1.6, issue 8), end to end at parallelism 2 with a
+ * real Kafka broker and PostgreSQL, Flink's restarts switched off so that any task failure fails
+ * the test: good records of all three pipelines, produced compressed (lz4, zstd, snappy, gzip),
+ * mixed with one record of every bad class — not UTF-8, not JSON, not an object, missing and
+ * mistyped fields, NUL bytes, {@code \ud800} escapes, 5 KB rooms, userkeys and audience ids,
+ * timestamps in year 0, 10000 and the day after tomorrow, a self-review, a record of almost 1 MiB
+ * and one over {@code max-record-bytes}, a 3 KB word (counted, no vocabulary row, §2.8), and a row
+ * only the database refuses (a CHECK constraint the validator does not know). The bounded job
+ * finishes, every good record counts, every bad one is a dead letter with its reason and an error
+ * that names the field, and large dead letters are cut so the broker takes them. Also SPEC §4.1:
+ * API members with a NUL or overlong email are invalid, NUL is removed from their other fields.
  */
-class TableValuesEndToEndTest {
+class PoisonInputTest {
     @RegisterExtension static final MiniClusterExtension FLINK = FlinkTestCluster.create();
     @RegisterExtension static final KafkaBrokerExtension KAFKA = new KafkaBrokerExtension();
     @RegisterExtension static final PostgresExtension PG = new PostgresExtension();
@@ -93,7 +103,14 @@ class TableValuesEndToEndTest {
             produceReviews(config, bad);
             produceImports(config, url, bad);
 
-            JobRunner.runBounded(config);
+            Preflight.migrate(config);
+            // SPEC §1.6 last line of defence: a rule the validator does not know, so only
+            // PostgreSQL can refuse this sender's user_stats row.
+            Db.execute(
+                    PG.jdbcUrl(),
+                    "ALTER TABLE user_stats ADD CONSTRAINT no_refused_user"
+                            + " CHECK (username <> 'db-refuses-me')");
+            JobRunner.runBoundedWithoutRestarts(config);
 
             List<ConsumerRecord<byte[], byte[]>> dead =
                     KAFKA.consume(config.deadLetterTopic, bad.size(), Duration.ofSeconds(30));
@@ -101,7 +118,9 @@ class TableValuesEndToEndTest {
             for (ConsumerRecord<byte[], byte[]> r : dead) {
                 assertThat(r.serializedValueSize()).isLessThan(1 << 20);
                 JsonNode n = MAPPER.readTree(r.value());
-                byKey.put(n.get("key").asText(), n);
+                String key = n.get("key").asText();
+                // A row the database refused is keyed by its primary key, as JSON.
+                byKey.put(key.startsWith("{") ? "db-" + n.get("source_topic").asText() : key, n);
             }
             assertThat(byKey).containsOnlyKeys(bad.keySet());
             assertThat(dead).hasSize(bad.size());
@@ -124,8 +143,29 @@ class TableValuesEndToEndTest {
                                     "SELECT username, message_count, total_words FROM user_stats"
                                             + " ORDER BY username"))
                     .containsExactly(
-                            List.of("alice", "10", "20"),
+                            // 10 × "hello world" and the 3 KB word message ("see" + the word)
+                            List.of("alice", "11", "22"),
                             List.of("bob", "10", "30")); // SPEC §2.3: "café naïve" counts 3
+            // SPEC §2.8: the 3 KB word counts in vocabulary_size but has no user_vocabulary row.
+            assertThat(
+                            Db.rows(
+                                    db,
+                                    "SELECT vocabulary_size FROM message_analysis_cache"
+                                            + " WHERE username = 'alice'"))
+                    .containsExactly(List.of("4"));
+            assertThat(
+                            Db.rows(
+                                    db,
+                                    "SELECT word FROM user_vocabulary WHERE username = 'alice'"
+                                            + " ORDER BY word"))
+                    .containsExactly(List.of("hello"), List.of("see"), List.of("world"));
+            JsonNode refused = byKey.get("db-user_stats");
+            assertThat(refused.get("key").asText()).contains("db-refuses-me");
+            assertThat(refused.get("error").asText()).contains("23514");
+            assertThat(refused.get("partition").asInt()).isEqualTo(-1);
+            JsonNode tooLarge = byKey.get("chat-too-large");
+            assertThat(tooLarge.get("value_truncated").asBoolean()).isTrue();
+            assertThat(tooLarge.get("value_bytes").asLong()).isEqualTo(1_100_000);
             assertThat(Db.rows(db, "SELECT DISTINCT room_id FROM user_active_hours ORDER BY 1"))
                     .containsExactly(List.of("fatpizza"));
             assertThat(
@@ -161,7 +201,7 @@ class TableValuesEndToEndTest {
                 deadByPipeline.put(row.get(0), Long.parseLong(row.get(1)));
             }
             assertThat(deadByPipeline)
-                    .containsEntry("chat", count(bad, "chat-"))
+                    .containsEntry("chat", count(bad, "chat-") + count(bad, "db-"))
                     .containsEntry("reviews", count(bad, "review-"))
                     .containsEntry("members", count(bad, "import-"));
         }
@@ -180,6 +220,79 @@ class TableValuesEndToEndTest {
                     chat("a" + i, "Alice", "fatpizza", "hello world", TS + i));
             send(config.chatTopic, "bob", chat("b" + i, "bob", "fatpizza", "café naïve", TS + i));
         }
+        // A good message with a 3 KB "word" (a pasted blob): counted, but no vocabulary row.
+        send(
+                config.chatTopic,
+                "alice",
+                chat("a-blob", "Alice", "fatpizza", "see " + "k".repeat(3000), TS + 20));
+        // Valid, but the database refuses its user_stats row (a CHECK the validator ignores).
+        bad.put("db-user_stats", new Expected("rejected-by-database", "SQLSTATE 23514"));
+        send(config.chatTopic, "db-refuses-me", chat("z1", "db-refuses-me", "fatpizza", "hi", TS));
+        rawBad(
+                config.chatTopic,
+                bad,
+                "chat-invalid-utf8",
+                new byte[] {'{', '"', 'i', 'd', '"', ':', '"', (byte) 0xc3, (byte) 0x28, '"', '}'},
+                "invalid-utf8",
+                "value is not valid UTF-8");
+        bad(
+                config.chatTopic,
+                bad,
+                "chat-not-json",
+                "alice: hello",
+                "not-json",
+                "value is not JSON");
+        bad(
+                config.chatTopic,
+                bad,
+                "chat-not-object",
+                "[\"alice\",\"hello\"]",
+                "not-object",
+                "expected a JSON object, got array");
+        bad(
+                config.chatTopic,
+                bad,
+                "chat-missing-text",
+                "{\"id\":\"m1\",\"username\":\"alice\",\"ts\":" + TS + "}",
+                "missing-field",
+                "text: required field is missing");
+        bad(
+                config.chatTopic,
+                bad,
+                "chat-wrong-type",
+                "{\"id\":\"m2\",\"username\":\"alice\",\"text\":\"hi\",\"ts\":true}",
+                "wrong-type",
+                "ts: expected epoch millis or ISO-8601 instant, got boolean");
+        bad(
+                config.chatTopic,
+                bad,
+                "chat-empty-id",
+                chat("", "alice", "r", "hi", TS),
+                "bad-value",
+                "id: must not be empty");
+        bad(
+                config.chatTopic,
+                bad,
+                "chat-future",
+                chat("x9", "alice", "r", "hi", System.currentTimeMillis() + 2 * 86_400_000L),
+                "future-timestamp",
+                "ts: ");
+        bad(
+                config.chatTopic,
+                bad,
+                "chat-5k-id",
+                chat("i".repeat(5000), "alice", "r", "hi", TS),
+                "bad-value",
+                "id: at most 256 characters, got 5000");
+        // Over max-record-bytes (1 MiB), yet the broker takes it: compressed, it is tiny.
+        String over = chat("x10", "alice", "r", "", TS);
+        bad(
+                config.chatTopic,
+                bad,
+                "chat-too-large",
+                chat("x10", "alice", "r", "z".repeat(1_100_000 - over.length()), TS),
+                "too-large",
+                "record is 1100000 bytes, more than max-record-bytes 1048576");
         String bad1 = "bad-value";
         bad(
                 config.chatTopic,
@@ -250,6 +363,21 @@ class TableValuesEndToEndTest {
         bad(
                 topic,
                 bad,
+                "review-self",
+                review("x6", "k:a", "alice", "k:a", "alice", "\"ts\":" + TS),
+                "self-review",
+                "");
+        bad(
+                topic,
+                bad,
+                "review-bad-sentiment",
+                review("x7", "k:a", "alice", "k:b", "bob", "\"ts\":" + TS)
+                        .replace("positive", "meh"),
+                "bad-value",
+                "sentiment: ");
+        bad(
+                topic,
+                bad,
                 "review-nul-userkey",
                 review("x1", "k:\\u0000a", "alice", "k:b", "bob", "\"ts\":" + TS),
                 "bad-value",
@@ -294,6 +422,13 @@ class TableValuesEndToEndTest {
     private static void produceImports(TallyConfig config, String url, Map<String, Expected> bad) {
         String topic = config.membersTopic;
         send(topic, "job-good", request("job-good", "good", url, "\"ts\":" + TS));
+        bad(
+                topic,
+                bad,
+                "import-missing-url",
+                request("job-u", "good", url, "\"ts\":" + TS).replace("\"url\":", "\"uri\":"),
+                "missing-field",
+                "source.url: required field is missing");
         bad(
                 topic,
                 bad,
@@ -389,7 +524,60 @@ class TableValuesEndToEndTest {
         send(topic, key, json);
     }
 
+    private static void rawBad(
+            String topic,
+            Map<String, Expected> bad,
+            String key,
+            byte[] value,
+            String reason,
+            String error) {
+        bad.put(key, new Expected(reason, error));
+        send(topic, key, value);
+    }
+
     private static void send(String topic, String key, String json) {
-        KAFKA.produce(topic, key, json.getBytes(StandardCharsets.UTF_8));
+        send(topic, key, json.getBytes(StandardCharsets.UTF_8));
+    }
+
+    /**
+     * Every record goes out compressed, as production producers send them: one codec per topic (lz4
+     * for chat, zstd for reviews, snappy for imports) and gzip for the oversized records.
+     */
+    private static void send(String topic, String key, byte[] value) {
+        String codec =
+                value.length > 500_000
+                        ? "gzip"
+                        : topic.startsWith("chat-")
+                                ? "lz4"
+                                : topic.startsWith("reviews-") ? "zstd" : "snappy";
+        try {
+            PRODUCERS
+                    .computeIfAbsent(codec, PoisonInputTest::producer)
+                    .send(new ProducerRecord<>(topic, key.getBytes(StandardCharsets.UTF_8), value))
+                    .get();
+        } catch (Exception e) {
+            throw new IllegalStateException("cannot send " + key + " to " + topic, e);
+        }
+    }
+
+    private static final Map<String, KafkaProducer<byte[], byte[]>> PRODUCERS = new HashMap<>();
+
+    private static KafkaProducer<byte[], byte[]> producer(String codec) {
+        Properties p = new Properties();
+        p.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, KAFKA.bootstrapServers());
+        p.put(ProducerConfig.COMPRESSION_TYPE_CONFIG, codec);
+        p.put(ProducerConfig.ACKS_CONFIG, "all");
+        // The uncompressed 1.1 MB record must pass the producer's own size check; the broker
+        // sees the compressed batch.
+        p.put(ProducerConfig.MAX_REQUEST_SIZE_CONFIG, 4 << 20);
+        p.put(ProducerConfig.BUFFER_MEMORY_CONFIG, 16L << 20);
+        p.put(ProducerConfig.KEY_SERIALIZER_CLASS_CONFIG, ByteArraySerializer.class.getName());
+        p.put(ProducerConfig.VALUE_SERIALIZER_CLASS_CONFIG, ByteArraySerializer.class.getName());
+        return new KafkaProducer<>(p);
+    }
+
+    @AfterAll
+    static void closeProducers() {
+        PRODUCERS.values().forEach(KafkaProducer::close);
     }
 }
