@@ -309,16 +309,23 @@ public final class ConfigLoader {
             }
             String problem = prefixProblem(prefix);
             if (problem != null) {
-                // Shown without user info: it might be a password (SPEC §4.1).
+                // Never echo something that might be a secret (SPEC §4.1): user info is masked,
+                // and a value that is not a URL at all (a token pasted into the wrong variable, or
+                // the secret of a credential whose name ends in "allowed-urls") is not shown.
                 String shown =
-                        problem.contains("user info")
-                                ? io.tally.connectors.members.MembersClient.displayUrl(prefix)
-                                : prefix;
+                        !prefix.contains("://")
+                                ? "a value that is not a URL (not shown)"
+                                : "'"
+                                        + (problem.contains("user info")
+                                                ? io.tally.connectors.members.MembersClient
+                                                        .displayUrl(prefix)
+                                                : prefix)
+                                        + "'";
                 throw new ConfigException(
                         origin
-                                + ": '"
+                                + ": "
                                 + shown
-                                + "' "
+                                + " "
                                 + problem
                                 + " (expected an http(s) URL prefix such as https://api.whop.com/api/v2/)");
             }

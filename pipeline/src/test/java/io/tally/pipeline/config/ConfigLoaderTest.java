@@ -220,10 +220,21 @@ class ConfigLoaderTest {
                                             null))
                     .as(bad)
                     .isInstanceOf(ConfigException.class)
-                    .hasMessageStartingWith("TALLY_CREDENTIAL_WHOP_MAIN_ALLOWED_URLS: '")
+                    .hasMessageStartingWith("TALLY_CREDENTIAL_WHOP_MAIN_ALLOWED_URLS: ")
                     .hasMessageContaining("expected an http(s) URL prefix")
                     .hasMessageNotContaining(":pw@");
         }
+        // A secret in the wrong variable is not echoed.
+        assertThatThrownBy(
+                        () ->
+                                ConfigLoader.load(
+                                        Map.of(),
+                                        Map.of(
+                                                "TALLY_CREDENTIAL_WHOP_MAIN_ALLOWED_URLS",
+                                                "tok-3f9a-secret"),
+                                        null))
+                .hasMessageContaining("not a URL (not shown)")
+                .hasMessageNotContaining("tok-3f9a-secret");
         Path yaml = dir.resolve("bad-creds.yaml");
         Files.writeString(yaml, "credentials:\n  whop-main:\n    allowed-url: [x]\n");
         assertThatThrownBy(() -> ConfigLoader.load(Map.of(), Map.of(), yaml))
