@@ -33,8 +33,8 @@ import org.slf4j.LoggerFactory;
  * and body, must finish within {@code requestTimeout}), a connection error and a malformed body;
  * not retryable for any other non-2xx status (401, 403, 404, …, and 3xx: redirects are not
  * followed, so the bearer secret never goes to another host) and for a bad url or credential.
- * Messages name the request ({@code GET http://host/path?page=3&per=50: HTTP 503}) and never the
- * secret.
+ * Messages name the request without its query ({@code GET http://host/path (page 3): HTTP 503}) and
+ * never the secret (SPEC §4.1).
  *
  * <p>Thread-safe; one client serves any number of concurrent requests.
  */
@@ -75,7 +75,7 @@ public final class MembersClient {
      */
     public CompletableFuture<MembersPage> fetchPage(String url, String bearerSecret, int page) {
         String requestUrl = url == null ? null : pageUrl(url, page);
-        String where = "GET " + display(requestUrl);
+        String where = "GET " + displayUrl(url) + " (page " + page + ")";
         if (url == null || url.isBlank()) {
             return failed(new MembersFetchException(where + ": no url", false, null));
         }
@@ -211,20 +211,36 @@ public final class MembersClient {
         return base + separator + query + fragment;
     }
 
-    /** The url for messages: user info (if any) masked. */
-    private static String display(String url) {
+    /**
+     * The url as messages and {@code import_jobs.error} show it (SPEC §4.1): without its query
+     * string and fragment (a query may carry a token, e.g. {@code ?api_key=…}) and with any user
+     * info masked ({@code https://***@host/…}). Works on unparseable input too, by cutting at the
+     * first {@code ?} or {@code #}.
+     */
+    public static String displayUrl(String url) {
         if (url == null) {
             return "<no url>";
         }
-        try {
-            URI uri = new URI(url);
-            if (uri.getRawUserInfo() != null) {
-                return url.replace(uri.getRawUserInfo() + "@", "***@");
-            }
-        } catch (URISyntaxException e) {
-            // shown as given
+        String shown = url;
+        int cut = indexOfAny(shown, '?', '#');
+        if (cut >= 0) {
+            shown = shown.substring(0, cut);
         }
-        return url;
+        int start = shown.indexOf("//");
+        if (start >= 0) {
+            int end = shown.indexOf('/', start + 2);
+            int at = shown.lastIndexOf('@', end < 0 ? shown.length() - 1 : end);
+            if (at > start) {
+                shown = shown.substring(0, start + 2) + "***" + shown.substring(at);
+            }
+        }
+        return shown;
+    }
+
+    private static int indexOfAny(String s, char a, char b) {
+        int i = s.indexOf(a);
+        int j = s.indexOf(b);
+        return i < 0 ? j : j < 0 ? i : Math.min(i, j);
     }
 
     private static String redact(String message, String secret) {

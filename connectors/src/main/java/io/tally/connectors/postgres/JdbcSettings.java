@@ -139,13 +139,9 @@ public final class JdbcSettings implements Serializable {
         }
     }
 
-    /** The URL with any {@code password=} parameter masked, for messages and logs. */
+    /** The URL with its secrets masked ({@link JdbcUrls#redact}), for messages and logs. */
     public String redactedUrl() {
-        return redact(jdbcUrl);
-    }
-
-    private static String redact(String url) {
-        return url.replaceAll("(?i)(password=)[^&]*", "$1***");
+        return JdbcUrls.redact(jdbcUrl);
     }
 
     @Override
@@ -185,7 +181,7 @@ public final class JdbcSettings implements Serializable {
             if (!jdbcUrl.startsWith("jdbc:postgresql:")) {
                 throw new IllegalArgumentException(
                         "not a PostgreSQL JDBC URL (jdbc:postgresql://host:port/db): "
-                                + redact(jdbcUrl));
+                                + JdbcUrls.redact(jdbcUrl));
             }
             this.jdbcUrl = jdbcUrl;
         }

@@ -83,7 +83,7 @@ class MembersClientTest {
 
         assertThat(e.retryable()).isFalse();
         assertThat(e.httpStatus()).isEqualTo(401);
-        assertThat(e.getMessage()).isEqualTo("GET " + url + "?page=1&per=50: HTTP 401");
+        assertThat(e.getMessage()).isEqualTo("GET " + url + " (page 1): HTTP 401");
         assertThat(e.getMessage()).doesNotContain("wrong-secret");
     }
 
@@ -106,7 +106,7 @@ class MembersClientTest {
 
         assertThat(first.retryable()).isTrue();
         assertThat(first.httpStatus()).isEqualTo(503);
-        assertThat(first.getMessage()).isEqualTo("GET " + url + "?page=2&per=50: HTTP 503");
+        assertThat(first.getMessage()).isEqualTo("GET " + url + " (page 2): HTTP 503");
         assertThat(second.retryable()).isTrue();
         assertThat(second.httpStatus()).isEqualTo(429);
         assertThat(third.members()).hasSize(50);
@@ -185,8 +185,7 @@ class MembersClientTest {
 
         assertThat(e.retryable()).isTrue();
         assertThat(e.httpStatus()).isNull();
-        assertThat(e.getMessage())
-                .isEqualTo("GET " + url + "?page=1&per=50: timed out after 500 ms");
+        assertThat(e.getMessage()).isEqualTo("GET " + url + " (page 1): timed out after 500 ms");
         assertThat(tookMs).isLessThan(1400);
     }
 
@@ -202,7 +201,7 @@ class MembersClientTest {
         assertThat(e.retryable()).isTrue();
         assertThat(e.httpStatus()).isNull();
         assertThat(e.getMessage())
-                .startsWith("GET http://127.0.0.1:" + port + "/m?page=1&per=50: ")
+                .startsWith("GET http://127.0.0.1:" + port + "/m (page 1): ")
                 .doesNotContain(SECRET);
     }
 
@@ -235,6 +234,72 @@ class MembersClientTest {
             assertThat(e.getMessage()).doesNotContain(SECRET).doesNotContain("other-secret-XYZ");
             assertThat(String.valueOf(e.getCause())).doesNotContain(SECRET);
         }
+    }
+
+    @Test
+    void messagesNameTheUrlWithoutItsQueryAndWithoutUserInfo() {
+        MembersFetchException e =
+                failure(client.fetchPage(url + "?api_key=query-token-123#frag", "wrong", 1));
+        assertThat(e.getMessage())
+                .isEqualTo("GET " + url + " (page 1): HTTP 401")
+                .doesNotContain("query-token-123");
+        assertThat(MembersClient.displayUrl("https://ada:pw-123@h:8443/a/b?k=v#f"))
+                .isEqualTo("https://***@h:8443/a/b");
+        assertThat(MembersClient.displayUrl("not a url?token=x")).isEqualTo("not a url");
+        assertThat(MembersClient.displayUrl(null)).isEqualTo("<no url>");
+    }
+
+    /**
+     * SPEC §4.1: redirects are never followed, so an allowed server cannot bounce the bearer secret
+     * to another host. The allowed server answers 302 to a second listener, which must see nothing.
+     */
+    @Test
+    void aRedirectIsNotFollowedAndTheTargetSeesNoRequest() throws Exception {
+        List<String> seenByTarget = new java.util.concurrent.CopyOnWriteArrayList<>();
+        com.sun.net.httpserver.HttpServer target = listener(seenByTarget, null);
+        String targetUrl = "http://127.0.0.1:" + target.getAddress().getPort() + "/api/v2/members";
+        com.sun.net.httpserver.HttpServer redirecting =
+                listener(new java.util.ArrayList<>(), targetUrl);
+        try {
+            String from =
+                    "http://127.0.0.1:" + redirecting.getAddress().getPort() + "/api/v2/members";
+            MembersFetchException e = failure(client.fetchPage(from, SECRET, 1));
+
+            assertThat(e.httpStatus()).isEqualTo(302);
+            assertThat(e.retryable()).isFalse();
+            assertThat(e.getMessage()).isEqualTo("GET " + from + " (page 1): HTTP 302");
+            assertThat(seenByTarget).isEmpty();
+        } finally {
+            redirecting.stop(0);
+            target.stop(0);
+        }
+    }
+
+    /** A listener recording "method path Authorization" of every request; 302s to redirectTo. */
+    static com.sun.net.httpserver.HttpServer listener(List<String> seen, String redirectTo)
+            throws IOException {
+        com.sun.net.httpserver.HttpServer server =
+                com.sun.net.httpserver.HttpServer.create(
+                        new java.net.InetSocketAddress("127.0.0.1", 0), 0);
+        server.createContext(
+                "/",
+                exchange -> {
+                    seen.add(
+                            exchange.getRequestMethod()
+                                    + " "
+                                    + exchange.getRequestURI()
+                                    + " "
+                                    + exchange.getRequestHeaders().getFirst("Authorization"));
+                    if (redirectTo != null) {
+                        exchange.getResponseHeaders().add("Location", redirectTo);
+                        exchange.sendResponseHeaders(302, -1);
+                    } else {
+                        exchange.sendResponseHeaders(404, -1);
+                    }
+                    exchange.close();
+                });
+        server.start();
+        return server;
     }
 
     @Test

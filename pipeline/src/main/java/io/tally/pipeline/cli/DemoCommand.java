@@ -88,7 +88,8 @@ final class DemoCommand implements Callable<Integer> {
             jdbcUrl = JdbcUrls.withDatabase(pg.jdbcUrl(), "tally");
             out.println("PostgreSQL: throwaway cluster at " + jdbcUrl);
         } else {
-            out.println("PostgreSQL: " + jdbcUrl);
+            // SPEC §5.2: a given URL may carry a password; never print it.
+            out.println("PostgreSQL: " + JdbcUrls.redact(jdbcUrl));
         }
 
         Map<String, String> defaults = new LinkedHashMap<>();
@@ -142,7 +143,10 @@ final class DemoCommand implements Callable<Integer> {
             String path = api.addAudience("demo", LocalMembersApi.generate(7, 480, 0.1, 0.05));
             Path secret = workDir.toAbsolutePath().resolve("whop-demo.secret");
             Files.writeString(secret, DEMO_SECRET);
-            config = config.withCredentialFile("whop-demo", secret.toString());
+            // SPEC §4.1: the demo credential may go to the local members API and nowhere else.
+            config =
+                    config.withCredential(
+                            "whop-demo", secret.toString(), List.of(api.baseUrl() + "/api/v2/"));
             String request =
                     "{\"job_id\":\"demo-import-1\",\"audience_id\":\"aud-demo\",\"list_name\":\"Demo members\","
                             + "\"source\":{\"url\":\""
@@ -164,7 +168,9 @@ final class DemoCommand implements Callable<Integer> {
             out.println(
                     "Members   : local members API at "
                             + api.baseUrl()
-                            + ", one import request sent to "
+                            + " (credential whop-demo allowed under "
+                            + api.baseUrl()
+                            + "/api/v2/), one import request sent to "
                             + config.membersTopic);
         }
 
@@ -196,7 +202,7 @@ final class DemoCommand implements Callable<Integer> {
                         + SAMPLE
                         + " --bootstrap-servers "
                         + kafka.bootstrapServers());
-        out.println("Query the tables: psql '" + psqlUrl(jdbcUrl) + "'");
+        out.println("Query the tables: psql '" + psqlUrl(JdbcUrls.redact(jdbcUrl)) + "'");
         if (exitAfterPrint) {
             closeAll();
             return 0;

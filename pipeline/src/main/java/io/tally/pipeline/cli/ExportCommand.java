@@ -211,10 +211,23 @@ final class ExportCommand implements Callable<Integer> {
         return (limit == null ? "" : " LIMIT " + limit) + " OFFSET " + offset;
     }
 
-    /** RFC 4180 quoting where needed. */
+    /**
+     * A text cell: guarded against spreadsheet formulas, then RFC 4180 quoting where needed.
+     *
+     * <p>Usernames and user keys come from untrusted input (issue 10). A spreadsheet opening the
+     * CSV evaluates a cell that starts with {@code =}, {@code +}, {@code -} or {@code @} as a
+     * formula (tab and carriage return can smuggle one in too), so such a cell gets a single quote
+     * {@code '} in front — the usual guard (OWASP "CSV injection"): spreadsheets show the text as
+     * written, and a reader of the raw CSV sees one extra, recognisable character. Chosen over
+     * dropping or escaping the characters, which would change names silently. Numbers and times
+     * Tally itself writes are not text cells and are never prefixed.
+     */
     static String csvCell(String s) {
         if (s == null) {
             return "";
+        }
+        if (!s.isEmpty() && "=+-@\t\r".indexOf(s.charAt(0)) >= 0) {
+            s = "'" + s;
         }
         if (s.contains(",") || s.contains("\"") || s.contains("\n") || s.contains("\r")) {
             return "\"" + s.replace("\"", "\"\"") + "\"";

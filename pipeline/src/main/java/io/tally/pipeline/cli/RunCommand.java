@@ -1,5 +1,6 @@
 package io.tally.pipeline.cli;
 
+import io.tally.connectors.postgres.JdbcUrls;
 import io.tally.pipeline.config.ConfigException;
 import io.tally.pipeline.config.TallyConfig;
 import io.tally.pipeline.job.LocalRunner;
@@ -77,7 +78,7 @@ final class RunCommand implements Callable<Integer> {
                         + ", "
                         + config.bootstrapServers
                         + " → "
-                        + config.jdbcUrl
+                        + JdbcUrls.redact(config.jdbcUrl)
                         + ")"
                         + (config.bounded
                                 ? "; bounded: exits when done"

@@ -81,6 +81,16 @@ public final class ConfigLoader {
      */
     static final String CREDENTIALS = "credentials";
 
+    /**
+     * The values-map key of each credential's allowed URL prefixes (SPEC §4.1), by {@link
+     * TallyConfig#credentialKey}: from {@code credentials.<name>.allowed-urls} in the YAML, and
+     * from {@code TALLY_CREDENTIAL_<NAME>_ALLOWED_URLS}, which wins.
+     */
+    static final String CREDENTIAL_ALLOWED_URLS = "credential-allowed-urls";
+
+    static final String CREDENTIAL_ENV_PREFIX = "TALLY_CREDENTIAL_";
+    static final String ALLOWED_URLS_ENV_SUFFIX = "_ALLOWED_URLS";
+
     /** Legacy integer hours (SPEC §1.3), used only when {@code timezone} is not given anywhere. */
     static final String TIMEZONE_OFFSET = "timezoneOffset";
 
@@ -98,16 +108,40 @@ public final class ConfigLoader {
      */
     public static TallyConfig load(
             Map<String, String> flags, Map<String, String> env, Path yamlFile) {
-        return load(flags, env, yamlFile, Map.of());
+        return load(flags, env, yamlFile, Map.of(), Map.of());
     }
 
+    /**
+     * As {@link #load(Map, Map, Path)}, starting from credential settings already resolved (by
+     * {@link TallyConfig#with}, which has no environment to read them from again); the YAML and
+     * then the environment are applied over them.
+     */
     static TallyConfig load(
             Map<String, String> flags,
             Map<String, String> env,
             Path yamlFile,
-            Map<String, String> credentialFiles) {
+            Map<String, String> credentialFiles,
+            Map<String, List<String>> credentialAllowedUrls) {
         Map<String, String> credentials = new LinkedHashMap<>(credentialFiles);
-        Map<String, String> yaml = yamlFile == null ? Map.of() : readYaml(yamlFile, credentials);
+        Map<String, List<String>> allowedUrls = new LinkedHashMap<>(credentialAllowedUrls);
+        Map<String, String> yaml =
+                yamlFile == null ? Map.of() : readYaml(yamlFile, credentials, allowedUrls);
+        // SPEC §4.1: TALLY_CREDENTIAL_<NAME>_ALLOWED_URLS, comma-separated; like every setting,
+        // the environment wins over the YAML (for that credential, the whole list).
+        env.forEach(
+                (name, value) -> {
+                    if (name.startsWith(CREDENTIAL_ENV_PREFIX)
+                            && name.endsWith(ALLOWED_URLS_ENV_SUFFIX)
+                            && name.length()
+                                    > CREDENTIAL_ENV_PREFIX.length()
+                                            + ALLOWED_URLS_ENV_SUFFIX.length()) {
+                        String key =
+                                name.substring(
+                                        CREDENTIAL_ENV_PREFIX.length(),
+                                        name.length() - ALLOWED_URLS_ENV_SUFFIX.length());
+                        allowedUrls.put(key, allowedUrlPrefixes(name, List.of(value.split(","))));
+                    }
+                });
         Map<String, Object> values = new HashMap<>();
         for (Setting s : SETTINGS) {
             String raw;
@@ -141,6 +175,7 @@ public final class ConfigLoader {
             }
         }
         values.put(CREDENTIALS, credentials);
+        values.put(CREDENTIAL_ALLOWED_URLS, allowedUrls);
         return new TallyConfig(values);
     }
 
@@ -148,7 +183,8 @@ public final class ConfigLoader {
         return "TALLY_" + key.toUpperCase(Locale.ROOT).replace('-', '_').replace('.', '_');
     }
 
-    private static Map<String, String> readYaml(Path file, Map<String, String> credentials) {
+    private static Map<String, String> readYaml(
+            Path file, Map<String, String> credentials, Map<String, List<String>> allowedUrls) {
         JsonNode root;
         try {
             root = new ObjectMapper(new YAMLFactory()).readTree(Files.readAllBytes(file));
@@ -167,23 +203,7 @@ public final class ConfigLoader {
         for (Iterator<Map.Entry<String, JsonNode>> it = root.fields(); it.hasNext(); ) {
             Map.Entry<String, JsonNode> e = it.next();
             if (e.getKey().equals("credentials")) {
-                // SPEC §4.1: credentials: {whop-main: {file: /run/secrets/whop}} — paths, never
-                // secrets.
-                e.getValue()
-                        .fields()
-                        .forEachRemaining(
-                                c -> {
-                                    JsonNode f = c.getValue().get("file");
-                                    if (f == null || !f.isTextual()) {
-                                        throw new ConfigException(
-                                                "--config "
-                                                        + file
-                                                        + ": credentials."
-                                                        + c.getKey()
-                                                        + " needs a file: path");
-                                    }
-                                    credentials.put(c.getKey(), f.textValue());
-                                });
+                readCredentials(file, e.getValue(), credentials, allowedUrls);
                 continue;
             }
             if (e.getKey().equals("members") && e.getValue().isObject()) {
@@ -221,6 +241,133 @@ public final class ConfigLoader {
         return out;
     }
 
+    /**
+     * SPEC §4.1: {@code credentials: {whop-main: {file: /run/secrets/whop, allowed-urls:
+     * ["https://api.whop.com/api/v2/"]}}} — file paths and URL prefixes, never secrets. The file is
+     * optional: the secret may come from {@code TALLY_CREDENTIAL_<NAME>} instead.
+     */
+    private static void readCredentials(
+            Path file,
+            JsonNode section,
+            Map<String, String> credentials,
+            Map<String, List<String>> allowedUrls) {
+        if (section == null || section.isNull()) {
+            return;
+        }
+        if (!section.isObject()) {
+            throw new ConfigException(
+                    "--config " + file + ": credentials must map names to {file, allowed-urls}");
+        }
+        section.fields()
+                .forEachRemaining(
+                        c -> {
+                            String where = "--config " + file + ": credentials." + c.getKey();
+                            JsonNode v = c.getValue();
+                            if (!v.isObject()) {
+                                throw new ConfigException(
+                                        where + " needs file: and/or allowed-urls:");
+                            }
+                            v.fieldNames()
+                                    .forEachRemaining(
+                                            k -> {
+                                                if (!k.equals("file")
+                                                        && !k.equals("allowed-urls")) {
+                                                    throw new ConfigException(
+                                                            where
+                                                                    + ": unknown key '"
+                                                                    + k
+                                                                    + "' (known: file, allowed-urls)");
+                                                }
+                                            });
+                            JsonNode f = v.get("file");
+                            if (f != null && !f.isNull()) {
+                                if (!f.isTextual()) {
+                                    throw new ConfigException(where + ".file must be a path");
+                                }
+                                credentials.put(c.getKey(), f.textValue());
+                            }
+                            JsonNode urls = v.get("allowed-urls");
+                            if (urls != null && !urls.isNull()) {
+                                List<String> items = new ArrayList<>();
+                                if (urls.isArray()) {
+                                    urls.forEach(x -> items.add(x.asText()));
+                                } else {
+                                    items.addAll(List.of(urls.asText().split(",")));
+                                }
+                                allowedUrls.put(
+                                        TallyConfig.credentialKey(c.getKey()),
+                                        allowedUrlPrefixes(where + ".allowed-urls", items));
+                            }
+                        });
+    }
+
+    /**
+     * Checks each allowed URL prefix (SPEC §4.1) when the configuration is read, so that a typo is
+     * one clear line at start and not a refused import later: an absolute http(s) URL with a host,
+     * no user info, query or fragment, and no encoded dot or slash in its path.
+     */
+    static List<String> allowedUrlPrefixes(String origin, List<String> raw) {
+        List<String> out = new ArrayList<>();
+        for (String item : raw) {
+            String prefix = item.trim();
+            if (prefix.isEmpty()) {
+                continue;
+            }
+            String problem = prefixProblem(prefix);
+            if (problem != null) {
+                // Never echo something that might be a secret (SPEC §4.1): user info is masked,
+                // and a value that is not a URL at all (a token pasted into the wrong variable, or
+                // the secret of a credential whose name ends in "allowed-urls") is not shown.
+                String shown =
+                        !prefix.contains("://")
+                                ? "a value that is not a URL (not shown)"
+                                : "'"
+                                        + (problem.contains("user info")
+                                                ? io.tally.connectors.members.MembersClient
+                                                        .displayUrl(prefix)
+                                                : prefix)
+                                        + "'";
+                throw new ConfigException(
+                        origin
+                                + ": "
+                                + shown
+                                + " "
+                                + problem
+                                + " (expected an http(s) URL prefix such as https://api.whop.com/api/v2/)");
+            }
+            out.add(prefix);
+        }
+        return out;
+    }
+
+    private static String prefixProblem(String prefix) {
+        java.net.URI uri;
+        try {
+            uri = new java.net.URI(prefix);
+        } catch (java.net.URISyntaxException e) {
+            return "is not a URL";
+        }
+        String scheme = uri.getScheme() == null ? "" : uri.getScheme().toLowerCase(Locale.ROOT);
+        if (uri.isOpaque() || !(scheme.equals("http") || scheme.equals("https"))) {
+            return "is not an http:// or https:// URL";
+        }
+        if (uri.getHost() == null) {
+            return "has no host";
+        }
+        if (uri.getRawUserInfo() != null) {
+            return "must not contain user info";
+        }
+        if (uri.getRawQuery() != null || uri.getRawFragment() != null) {
+            return "must not have a query or fragment";
+        }
+        String path = uri.getRawPath() == null ? "" : uri.getRawPath();
+        if (path.toLowerCase(Locale.ROOT).matches(".*%(2e|2f|5c).*")
+                || !uri.normalize().getRawPath().equals(path.isEmpty() ? "" : path)) {
+            return "must not contain . or .. segments or encoded dots or slashes";
+        }
+        return null;
+    }
+
     private static Object nonEmpty(String s) {
         if (s.isEmpty()) {
             throw new ConfigException("must not be empty");
@@ -230,8 +377,11 @@ public final class ConfigLoader {
 
     private static Object jdbcUrl(String s) {
         if (!s.startsWith("jdbc:postgresql://")) {
+            // Redacted: a mistyped URL may still carry a password (SPEC §5.2).
             throw new ConfigException(
-                    "expected jdbc:postgresql://host:port/database, got '" + s + "'");
+                    "expected jdbc:postgresql://host:port/database, got '"
+                            + io.tally.connectors.postgres.JdbcUrls.redact(s)
+                            + "'");
         }
         return s;
     }

@@ -1,6 +1,7 @@
 package io.tally.pipeline.config;
 
 import io.tally.connectors.kafka.KafkaEndpoints.StartFrom;
+import io.tally.connectors.postgres.JdbcUrls;
 import java.time.Duration;
 import java.time.ZoneId;
 import java.util.EnumSet;
@@ -69,6 +70,12 @@ public final class TallyConfig extends ExecutionConfig.GlobalJobParameters {
     /** SPEC §4.1: credential name → file holding its secret (from the YAML config); no secrets. */
     public final java.util.HashMap<String, String> credentialFiles;
 
+    /**
+     * SPEC §4.1: {@link #credentialKey credential key} → the URL prefixes its secret may be sent
+     * to. URLs only, no secrets; a credential without an entry goes nowhere.
+     */
+    public final java.util.HashMap<String, java.util.ArrayList<String>> credentialAllowedUrls;
+
     /** SPEC §3.2: a partner with at least this score counts in high_risk_r4rs. */
     public final int highRiskThreshold;
 
@@ -117,6 +124,12 @@ public final class TallyConfig extends ExecutionConfig.GlobalJobParameters {
         Map<String, String> files =
                 (Map<String, String>) v.getOrDefault(ConfigLoader.CREDENTIALS, Map.of());
         credentialFiles = new java.util.HashMap<>(files);
+        @SuppressWarnings("unchecked")
+        Map<String, List<String>> allowed =
+                (Map<String, List<String>>)
+                        v.getOrDefault(ConfigLoader.CREDENTIAL_ALLOWED_URLS, Map.of());
+        credentialAllowedUrls = new java.util.HashMap<>();
+        allowed.forEach((k, urls) -> credentialAllowedUrls.put(k, new java.util.ArrayList<>(urls)));
         groupId = (String) v.get(Keys.GROUP_ID);
         chatTopic = (String) v.get(Keys.TOPIC_CHAT);
         reviewsTopic = (String) v.get(Keys.TOPIC_REVIEWS);
@@ -130,19 +143,42 @@ public final class TallyConfig extends ExecutionConfig.GlobalJobParameters {
         return ConfigLoader.load(Map.of(), Map.of(), null);
     }
 
-    /** A copy with some settings replaced, given by their option names (e.g. {@code timezone}). */
-    public TallyConfig with(Map<String, String> overrides) {
-        Map<String, String> flags = new LinkedHashMap<>(toMap());
-        flags.putAll(overrides);
-        flags.values().removeIf(s -> s == null || s.isEmpty());
-        return ConfigLoader.load(flags, Map.of(), null, credentialFiles);
+    /**
+     * The key under which a credential's settings are kept: its name upper-cased, every
+     * non-alphanumeric character as {@code _} — the {@code <NAME>} of {@code
+     * TALLY_CREDENTIAL_<NAME>} and {@code TALLY_CREDENTIAL_<NAME>_ALLOWED_URLS} (SPEC §4.1), so
+     * YAML names and environment variables meet.
+     */
+    public static String credentialKey(String credential) {
+        return credential.toUpperCase(java.util.Locale.ROOT).replaceAll("[^A-Z0-9]", "_");
     }
 
-    /** A copy that also knows where the secret of {@code credential} is (SPEC §4.1). */
-    public TallyConfig withCredentialFile(String credential, String file) {
+    /** A copy with some settings replaced, given by their option names (e.g. {@code timezone}). */
+    public TallyConfig with(Map<String, String> overrides) {
+        Map<String, String> flags = new LinkedHashMap<>(settings());
+        flags.putAll(overrides);
+        flags.values().removeIf(s -> s == null || s.isEmpty());
+        return ConfigLoader.load(flags, Map.of(), null, credentialFiles, allowedUrlsAsLists());
+    }
+
+    /**
+     * A copy that also knows where the secret of {@code credential} is and where it may be sent
+     * (SPEC §4.1).
+     */
+    public TallyConfig withCredential(String credential, String file, List<String> allowedUrls) {
         Map<String, String> files = new LinkedHashMap<>(credentialFiles);
         files.put(credential, file);
-        return ConfigLoader.load(toMap(), Map.of(), null, files);
+        Map<String, List<String>> allowed = allowedUrlsAsLists();
+        allowed.put(
+                credentialKey(credential),
+                ConfigLoader.allowedUrlPrefixes("allowed URLs of " + credential, allowedUrls));
+        return ConfigLoader.load(settings(), Map.of(), null, files, allowed);
+    }
+
+    private Map<String, List<String>> allowedUrlsAsLists() {
+        Map<String, List<String>> m = new LinkedHashMap<>();
+        credentialAllowedUrls.forEach((k, v) -> m.put(k, List.copyOf(v)));
+        return m;
     }
 
     public boolean v1Batch() {
@@ -153,9 +189,29 @@ public final class TallyConfig extends ExecutionConfig.GlobalJobParameters {
         return pipelines.contains(pipeline);
     }
 
-    /** Option name → value, as shown in the Flink web UI; the password file path but no secret. */
+    /**
+     * Option name → value, as the Flink web UI and REST API ({@code /jobs/<id>/config}) show them:
+     * the JDBC URL with its password masked (SPEC §5.2, {@link JdbcUrls#redact}), the password
+     * file's path but no secret, and each credential's allowed URL prefixes (no secrets either).
+     */
     @Override
     public Map<String, String> toMap() {
+        Map<String, String> m = settings();
+        m.put(Keys.JDBC_URL, JdbcUrls.redact(jdbcUrl));
+        new java.util.TreeMap<>(credentialAllowedUrls)
+                .forEach(
+                        (k, urls) ->
+                                m.put(
+                                        "credentials." + k + ".allowed-urls",
+                                        String.join(",", urls)));
+        return m;
+    }
+
+    /**
+     * Every setting as an option would give it, unredacted: what {@link #with} rebuilds from. Never
+     * for display — {@link #toMap()} is.
+     */
+    private Map<String, String> settings() {
         Map<String, String> m = new LinkedHashMap<>();
         m.put(Keys.BOOTSTRAP_SERVERS, bootstrapServers);
         m.put(Keys.JDBC_URL, jdbcUrl);

@@ -1,5 +1,6 @@
 package io.tally.pipeline.job;
 
+import io.tally.connectors.postgres.JdbcUrls;
 import io.tally.connectors.postgres.SchemaMigrator;
 import io.tally.pipeline.config.ConfigException;
 import io.tally.pipeline.config.TallyConfig;
@@ -97,7 +98,7 @@ public final class Preflight {
         } catch (SQLException e) {
             throw new UnreachableException(
                     "cannot reach PostgreSQL at "
-                            + config.jdbcUrl
+                            + JdbcUrls.redact(config.jdbcUrl)
                             + ": "
                             + oneLine(e.getMessage()));
         }
@@ -168,7 +169,8 @@ public final class Preflight {
         // the same cluster failed with "No suitable driver found".
         Connection c = new org.postgresql.Driver().connect(withTimeouts(config.jdbcUrl), props);
         if (c == null) {
-            throw new SQLException("not a PostgreSQL JDBC URL: " + config.jdbcUrl, "08001");
+            throw new SQLException(
+                    "not a PostgreSQL JDBC URL: " + JdbcUrls.redact(config.jdbcUrl), "08001");
         }
         return c;
     }

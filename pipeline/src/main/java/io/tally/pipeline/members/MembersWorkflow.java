@@ -42,7 +42,9 @@ public final class MembersWorkflow {
                                 new MemberImportOperator(
                                         config.maxConcurrentJobs,
                                         config.requestsPerSecond,
-                                        new Credentials(config.credentialFiles),
+                                        new Credentials(
+                                                config.credentialFiles,
+                                                config.credentialAllowedUrls),
                                         config.timezone,
                                         REQUEST_TIMEOUT))
                         .setParallelism(1)

@@ -161,4 +161,115 @@ class ConfigLoaderTest {
         assertThat(c.pipelines).isEqualTo(Set.of(Pipeline.CHAT));
         assertThat(TallyConfig.defaults().with(c.toMap()).toMap()).isEqualTo(c.toMap());
     }
+
+    @Test
+    void theJdbcPasswordIsMaskedInTheUiButKeptForConnecting() {
+        String url = "jdbc:postgresql://tally:pw-in-authority@db:5432/tally?password=s3cret-canary";
+        TallyConfig c = TallyConfig.defaults().with(Map.of("jdbc-url", url));
+        assertThat(c.toMap().get("jdbc-url"))
+                .isEqualTo("jdbc:postgresql://tally:***@db:5432/tally?password=***");
+        assertThat(c.toString()).doesNotContain("s3cret-canary").doesNotContain("pw-in-authority");
+        // with() rebuilds from the unredacted settings: copies still connect with the password.
+        TallyConfig copy =
+                c.with(Map.of("pipelines", "chat")).withCredential("x", "/f", java.util.List.of());
+        assertThat(copy.jdbcUrl).isEqualTo(url);
+        assertThatThrownBy(
+                        () ->
+                                ConfigLoader.load(
+                                        Map.of(
+                                                "jdbc-url",
+                                                "jdbc:mysql://h/db?password=s3cret-canary"),
+                                        Map.of(),
+                                        null))
+                .hasMessageNotContaining("s3cret-canary");
+    }
+
+    @Test
+    void allowedUrlsComeFromYamlAndTheEnvironmentWins() throws Exception {
+        Path yaml = dir.resolve("creds.yaml");
+        Files.writeString(
+                yaml,
+                "credentials:\n"
+                        + "  whop-main:\n"
+                        + "    file: /run/secrets/whop\n"
+                        + "    allowed-urls: [\"https://api.whop.com/api/v2/\"]\n"
+                        + "  other:\n"
+                        + "    allowed-urls: [\"https://a.example/x/\", \"http://127.0.0.1:8089/api/\"]\n"
+                        + "  env-only.one: {}\n");
+        TallyConfig c =
+                ConfigLoader.load(
+                        Map.of(),
+                        Map.of(
+                                "TALLY_CREDENTIAL_OTHER_ALLOWED_URLS",
+                                " https://b.example/y/ ,https://c.example/",
+                                "TALLY_CREDENTIAL_ENV_ONLY_ONE_ALLOWED_URLS",
+                                "https://d.example/",
+                                "TALLY_CREDENTIAL_OTHER",
+                                "a secret, not a setting"),
+                        yaml);
+        assertThat(c.credentialFiles).containsExactly(Map.entry("whop-main", "/run/secrets/whop"));
+        assertThat(c.credentialAllowedUrls)
+                .containsEntry(
+                        "WHOP_MAIN",
+                        new java.util.ArrayList<>(
+                                java.util.List.of("https://api.whop.com/api/v2/")))
+                .containsEntry(
+                        "OTHER",
+                        new java.util.ArrayList<>(
+                                java.util.List.of("https://b.example/y/", "https://c.example/")))
+                .containsEntry(
+                        "ENV_ONLY_ONE",
+                        new java.util.ArrayList<>(java.util.List.of("https://d.example/")))
+                .hasSize(3);
+        // Shown in the UI (URLs, no secrets), and carried through with().
+        assertThat(c.toMap())
+                .containsEntry(
+                        "credentials.WHOP_MAIN.allowed-urls", "https://api.whop.com/api/v2/");
+        assertThat(c.toMap().values()).doesNotContain("a secret, not a setting");
+        assertThat(c.with(Map.of("pipelines", "members")).credentialAllowedUrls)
+                .isEqualTo(c.credentialAllowedUrls);
+        assertThat(
+                        c.withCredential("demo", "/f", java.util.List.of("http://127.0.0.1:1/api/"))
+                                .credentialAllowedUrls)
+                .containsKeys("WHOP_MAIN", "OTHER", "ENV_ONLY_ONE", "DEMO");
+    }
+
+    @Test
+    void badAllowedUrlsAreOneClearLine() throws Exception {
+        for (String bad :
+                java.util.List.of(
+                        "ftp://api.whop.com/",
+                        "api.whop.com/api/v2/",
+                        "https://user:pw@api.whop.com/",
+                        "https://api.whop.com/api/v2/?x=1",
+                        "https://api.whop.com/api/%2e%2e/",
+                        "https://api.whop.com/api/../v2/")) {
+            assertThatThrownBy(
+                            () ->
+                                    ConfigLoader.load(
+                                            Map.of(),
+                                            Map.of("TALLY_CREDENTIAL_WHOP_MAIN_ALLOWED_URLS", bad),
+                                            null))
+                    .as(bad)
+                    .isInstanceOf(ConfigException.class)
+                    .hasMessageStartingWith("TALLY_CREDENTIAL_WHOP_MAIN_ALLOWED_URLS: ")
+                    .hasMessageContaining("expected an http(s) URL prefix")
+                    .hasMessageNotContaining(":pw@");
+        }
+        // A secret in the wrong variable is not echoed.
+        assertThatThrownBy(
+                        () ->
+                                ConfigLoader.load(
+                                        Map.of(),
+                                        Map.of(
+                                                "TALLY_CREDENTIAL_WHOP_MAIN_ALLOWED_URLS",
+                                                "tok-3f9a-secret"),
+                                        null))
+                .hasMessageContaining("not a URL (not shown)")
+                .hasMessageNotContaining("tok-3f9a-secret");
+        Path yaml = dir.resolve("bad-creds.yaml");
+        Files.writeString(yaml, "credentials:\n  whop-main:\n    allowed-url: [x]\n");
+        assertThatThrownBy(() -> ConfigLoader.load(Map.of(), Map.of(), yaml))
+                .hasMessageContaining("credentials.whop-main: unknown key 'allowed-url'");
+    }
 }

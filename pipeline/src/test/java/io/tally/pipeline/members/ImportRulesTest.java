@@ -11,6 +11,7 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.List;
 import java.util.Map;
 import java.util.stream.Stream;
 import org.apache.flink.api.common.typeinfo.Types;
@@ -75,11 +76,50 @@ class ImportRulesTest {
             throws Exception {
         Path file = dir.resolve("whop");
         Files.writeString(file, "  token-123 \n");
-        Credentials c = new Credentials(Map.of("whop-main", file.toString()));
-        assertThat(c.resolve("whop-main")).isEqualTo("token-123");
-        assertThatThrownBy(() -> c.resolve("nope"))
+        Credentials c =
+                new Credentials(
+                        Map.of("whop-main", file.toString()),
+                        Map.of("WHOP_MAIN", List.of(ALLOWED), "NOPE", List.of(ALLOWED)));
+        assertThat(c.secretFor("whop-main", ALLOWED + "members")).isEqualTo("token-123");
+        assertThatThrownBy(() -> c.secretFor("nope", ALLOWED + "members"))
                 .hasMessageContaining("unknown credential 'nope'")
                 .hasMessageContaining("TALLY_CREDENTIAL_NOPE");
+    }
+
+    static final String ALLOWED = "https://api.whop.com/api/v2/";
+
+    @Test
+    void aUrlOutsideTheAllowedPrefixesIsRefusedBeforeTheSecretIsRead(@TempDir Path dir) {
+        // The file does not exist: a refusal must come before any attempt to read it.
+        String missing = dir.resolve("not-there").toString();
+        Credentials c =
+                new Credentials(
+                        Map.of("whop-main", missing),
+                        Map.of("WHOP_MAIN", List.of(ALLOWED, "http://127.0.0.1:8089/api/v2/")));
+        assertThatThrownBy(() -> c.secretFor("whop-main", "https://evil.example/api?token=leak-me"))
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessage(
+                        "credential 'whop-main' may only be sent to URLs under "
+                                + ALLOWED
+                                + ", http://127.0.0.1:8089/api/v2/;"
+                                + " https://evil.example/api is not one of them");
+        assertThatThrownBy(() -> c.secretFor("whop-main", "http://api.whop.com/api/v2/members"))
+                .hasMessageContaining("may only be sent to URLs under");
+        // Allowed: only now is the file read (and found missing).
+        assertThatThrownBy(() -> c.secretFor("whop-main", ALLOWED + "members"))
+                .hasMessageContaining("cannot read its file");
+    }
+
+    @Test
+    void aCredentialWithoutAllowedUrlsGoesNowhere() {
+        Credentials c = new Credentials(Map.of("whop-main", "/run/secrets/whop"), Map.of());
+        assertThatThrownBy(() -> c.secretFor("whop-main", ALLOWED + "members"))
+                .hasMessage(
+                        "credential 'whop-main' has no allowed URLs: set"
+                                + " TALLY_CREDENTIAL_WHOP_MAIN_ALLOWED_URLS or"
+                                + " credentials.whop-main.allowed-urls");
+        assertThat(Credentials.allowedUrlsEnvName("whop.main"))
+                .isEqualTo("TALLY_CREDENTIAL_WHOP_MAIN_ALLOWED_URLS");
     }
 
     @Test

@@ -80,7 +80,9 @@ class MembersPipelineTest {
                 yaml,
                 "credentials:\n  whop-main:\n    file: "
                         + secret
-                        + "\n"
+                        + "\n    allowed-urls: [\""
+                        + api.baseUrl()
+                        + "/api/v2/\"]\n"
                         + "members:\n  max-concurrent-jobs: 2\n  requests-per-second: 200\n");
         Map<String, String> flags = new HashMap<>();
         flags.put("bootstrap-servers", KAFKA.bootstrapServers());

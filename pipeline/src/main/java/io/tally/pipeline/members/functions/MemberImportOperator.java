@@ -51,9 +51,9 @@ import org.slf4j.LoggerFactory;
  *
  * <p>A failing page is retried with exponential backoff; when it still fails the attempt fails and
  * the job goes back to the queue ({@code retry}), resuming from its cursor; after 4 attempts it is
- * {@code failed} with the last error. Errors that retrying cannot fix (an unknown credential, HTTP
- * 4xx such as 401) fail the job at once. Secrets are resolved when a request is sent and never
- * kept.
+ * {@code failed} with the last error. Errors that retrying cannot fix (an unknown credential, a url
+ * outside the credential's allowed prefixes, HTTP 3xx/4xx such as 401) fail the job at once.
+ * Secrets are resolved when a request is sent, only for an allowed url, and never kept.
  */
 public final class MemberImportOperator extends AbstractStreamOperator<ImportJobRow>
         implements OneInputStreamOperator<ImportRequest, ImportJobRow>, BoundedOneInput {
@@ -258,10 +258,17 @@ public final class MemberImportOperator extends AbstractStreamOperator<ImportJob
         }
         String secret;
         try {
-            secret = credentials.resolve(j.request.credential);
+            // SPEC §4.1: the url is checked against the credential's allowed prefixes before the
+            // secret is read; a refusal fails the job at once (retrying cannot change the url)
+            // and no request is made.
+            secret = credentials.secretFor(j.request.credential, j.request.sourceUrl);
         } catch (IllegalArgumentException e) {
+            LOG.warn("Import {} refused: {}", jobId, e.getMessage());
             busy.remove(jobId);
             fail(j, e.getMessage());
+            // Its worker slot is free again; fill it from the mailbox, not from inside the pump
+            // that may be calling us.
+            mailbox.execute(this::pump, "members pump");
             return;
         }
         int page = j.nextPage;
