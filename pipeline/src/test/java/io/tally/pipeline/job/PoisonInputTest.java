@@ -67,15 +67,14 @@ class PoisonInputTest {
         Files.writeString(secret, SECRET);
         TallyConfig config =
                 JobRunner.config(
-                                KAFKA.bootstrapServers(),
-                                PG.jdbcUrl(),
-                                suffix,
-                                Map.of(
-                                        "pipelines", "chat,reviews,members",
-                                        "topic-reviews", "reviews-" + suffix,
-                                        "topic-members", "imports-" + suffix,
-                                        "topic-alerts", "alerts-" + suffix))
-                        .withCredentialFile("whop-main", secret.toString());
+                        KAFKA.bootstrapServers(),
+                        PG.jdbcUrl(),
+                        suffix,
+                        Map.of(
+                                "pipelines", "chat,reviews,members",
+                                "topic-reviews", "reviews-" + suffix,
+                                "topic-members", "imports-" + suffix,
+                                "topic-alerts", "alerts-" + suffix));
         KAFKA.createTopics(
                 2,
                 config.chatTopic,
@@ -97,6 +96,8 @@ class PoisonInputTest {
                             new Member("m5", "ADA@example.com", "Ada Again", "ada2"),
                             new Member("id\u00006", "li@example.com", "李 雷 x", "li")));
             String url = api.audienceUrl("good");
+            // SPEC §4.1: the credential may go to the local members API only.
+            config = config.withCredential("whop-main", secret.toString(), List.of(api.baseUrl()));
 
             Map<String, Expected> bad = new LinkedHashMap<>();
             produceChat(config, bad);
