@@ -223,7 +223,10 @@ class ChatAnyKafkaKeyTest {
 
         io.tally.pipeline.job.Preflight.migrate(config); // the tables exist before the first run
         Db.execute(
-                PG.jdbcUrl(), "TRUNCATE " + String.join(", ", CHAT_TABLES) + ", pipeline_status");
+                PG.jdbcUrl(),
+                "TRUNCATE "
+                        + String.join(", ", CHAT_TABLES)
+                        + ", pipeline_status_counts, rejected_rows");
         JobRunner.runBounded(config);
         assertThat(Db.count(PG.jdbcUrl(), "SELECT records_in FROM pipeline_status"))
                 .as("every record was read")
