@@ -1,5 +1,6 @@
 package io.tally.pipeline.cli;
 
+import io.tally.connectors.kafka.KafkaEndpoints;
 import io.tally.connectors.postgres.JdbcUrls;
 import io.tally.pipeline.config.ConfigException;
 import io.tally.pipeline.config.TallyConfig;
@@ -33,7 +34,9 @@ final class RunCommand implements Callable<Integer> {
             names = "--fresh",
             description =
                     "Start over: move the state in --state-dir aside (never deleted) and read the"
-                            + " topics from the earliest offset unless --from says otherwise.")
+                            + " topics from the earliest offset unless --from says otherwise."
+                            + " A --bounded run always starts over: it resumes no state, reads"
+                            + " from the earliest offset unless --from is given, keeps nothing.")
     boolean fresh;
 
     @Option(
@@ -61,6 +64,14 @@ final class RunCommand implements Callable<Integer> {
             options.from = "earliest";
         }
         TallyConfig config = options.load();
+        if (config.bounded
+                && options.from == null
+                && !System.getenv().containsKey("TALLY_FROM")
+                && config.from == KafkaEndpoints.StartFrom.COMMITTED) {
+            // A bounded run starts with empty state (it resumes nothing), so it must see every
+            // record: committed offsets would count only what came after them.
+            config = config.with(java.util.Map.of("from", "earliest"));
+        }
         Resume resume =
                 fresh
                         ? Resume.fresh()

@@ -31,7 +31,9 @@ import org.slf4j.LoggerFactory;
  * Runs the job on an embedded Flink (with its web UI) for {@code tally run} and {@code tally demo}.
  * Checkpoints go to {@code state-dir} and are kept when the process stops, and the next run resumes
  * from the newest one, so counts continue instead of starting again from zero — but only when that
- * state was written by the same job ({@link JobFingerprint}, SPEC §5.2).
+ * state was written by the same job ({@link JobFingerprint}, SPEC §5.2). A {@code --bounded} run is
+ * a self-contained recomputation instead: it starts with empty state, commits no offsets, and
+ * deletes its checkpoints when it ends.
  *
  * <p>Restarts back off exponentially from 1 s to 1 min (SPEC §1.6); a bounded run gives up after
  * {@value #BOUNDED_MAX_RESTARTS} restarts instead of looping forever.
@@ -85,19 +87,33 @@ public final class LocalRunner {
             Map<String, String> flinkConf)
             throws IOException {
         Path stateDir = Path.of(config.stateDir).toAbsolutePath();
-        Path checkpoints = stateDir.resolve("checkpoints");
-        Optional<Path> restoreFrom = restorePath(config, resume, stateDir, checkpoints);
+        Path checkpoints;
+        Optional<Path> restoreFrom;
+        if (config.bounded) {
+            // A bounded run is a self-contained recomputation: it neither resumes nor leaves state.
+            // Restoring a finished bounded source gives a job whose sources never end, and
+            // restoring an unbounded one gives splits without stopping offsets: both hang.
+            if (resume.mode() == Resume.Mode.FRESH) {
+                moveAside(stateDir);
+            }
+            checkpoints = stateDir.resolve("bounded-checkpoints");
+            restoreFrom = Optional.empty();
+        } else {
+            checkpoints = stateDir.resolve("checkpoints");
+            restoreFrom = restorePath(config, resume, stateDir, checkpoints);
+            // Written before the job starts, so each checkpoint it takes has its fingerprint.
+            JobFingerprint.of(config).write(stateDir);
+        }
         Files.createDirectories(checkpoints);
-        // Written before the job starts, so every checkpoint it takes has its fingerprint beside
-        // it.
-        JobFingerprint.of(config).write(stateDir);
 
         Configuration conf = new Configuration();
         conf.set(CheckpointingOptions.CHECKPOINT_STORAGE, "filesystem");
         conf.set(CheckpointingOptions.CHECKPOINTS_DIRECTORY, checkpoints.toUri().toString());
         conf.set(
                 CheckpointingOptions.EXTERNALIZED_CHECKPOINT_RETENTION,
-                ExternalizedCheckpointRetention.RETAIN_ON_CANCELLATION);
+                config.bounded
+                        ? ExternalizedCheckpointRetention.DELETE_ON_CANCELLATION
+                        : ExternalizedCheckpointRetention.RETAIN_ON_CANCELLATION);
         conf.set(RestOptions.BIND_PORT, restPort > 0 ? Integer.toString(restPort) : "8081-8099");
         conf.set(TaskManagerOptions.NUM_TASK_SLOTS, config.parallelism);
         restartStrategy(conf, config.bounded);
@@ -167,7 +183,12 @@ public final class LocalRunner {
      * effects, so callers check before they connect to anything.
      */
     public static void checkResumable(TallyConfig config, Resume resume) throws IOException {
-        if (resume.mode() != Resume.Mode.FRESH) {
+        if (config.bounded && resume.mode() == Resume.Mode.FROM) {
+            throw new ConfigException(
+                    "--from-checkpoint resumes an unbounded run; a --bounded run always starts"
+                            + " from the topics (--from) with empty state");
+        }
+        if (!config.bounded && resume.mode() != Resume.Mode.FRESH) {
             Path stateDir = Path.of(config.stateDir).toAbsolutePath();
             restorePath(config, resume, stateDir, stateDir.resolve("checkpoints"));
         }
