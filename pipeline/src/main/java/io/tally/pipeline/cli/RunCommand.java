@@ -125,6 +125,9 @@ final class RunCommand implements Callable<Integer> {
                                 + cause);
                 return EXIT_JOB_FAILED;
             }
+            if (config.bounded) {
+                LocalRunner.discardBoundedCheckpoints(config, job.client().getJobID().toString());
+            }
         } finally {
             try {
                 Runtime.getRuntime().removeShutdownHook(stopOnExit);

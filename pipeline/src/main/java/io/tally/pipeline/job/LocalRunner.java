@@ -262,6 +262,28 @@ public final class LocalRunner {
     }
 
     /**
+     * Deletes what a finished bounded run checkpointed: nothing resumes it, and Flink's own cleanup
+     * of a finished job's checkpoints may not run before the process exits.
+     */
+    public static void discardBoundedCheckpoints(TallyConfig config, String jobId) {
+        Path dir =
+                Path.of(config.stateDir)
+                        .toAbsolutePath()
+                        .resolve("bounded-checkpoints")
+                        .resolve(jobId);
+        if (!Files.exists(dir)) {
+            return;
+        }
+        try (Stream<Path> files = Files.walk(dir)) {
+            for (Path p : files.sorted(Comparator.reverseOrder()).toList()) {
+                Files.deleteIfExists(p);
+            }
+        } catch (IOException e) {
+            LOG.warn("Could not delete the checkpoints of bounded job {} in {}", jobId, dir, e);
+        }
+    }
+
+    /**
      * The newest completed checkpoint (a {@code chk-N} directory with metadata) under {@code dir}.
      */
     static Optional<Path> latestCheckpoint(Path dir) throws IOException {
