@@ -11,15 +11,16 @@
 #   scripts/flink-standalone.sh status   REST overview and jobs (exit 1 when not running)
 #
 # Everything generated lives in .tally/flink/ (pom, classpath, conf/, log/, run/, checkpoints,
-# savepoints). The REST port is 8081, or the next free one; `status` and scripts/submit-job.sh
-# read it from .tally/flink/run/rest.url.
+# savepoints), or in FLINK_HOME_DIR (`tally dev-cluster` uses .tally/dev-cluster/flink). The REST
+# port is 8081, or the next free one; `status` and scripts/submit-job.sh read it from
+# .tally/flink/run/rest.url.
 # Environment: FLINK_VERSION (2.2.1), LOG4J_VERSION (2.24.3), FLINK_SLOTS (2),
 # FLINK_REST_PORT (first port tried, 8081), FLINK_START_TIMEOUT (seconds per process, 90),
 # JAVA_HOME.
 set -euo pipefail
 
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
-HOME_DIR="$ROOT/.tally/flink"
+HOME_DIR="${FLINK_HOME_DIR:-$ROOT/.tally/flink}"
 CONF_DIR="$HOME_DIR/conf"
 LOG_DIR="$HOME_DIR/log"
 RUN_DIR="$HOME_DIR/run"

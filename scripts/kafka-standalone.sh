@@ -9,11 +9,13 @@
 # The classpath comes from pipeline/target/classpath.txt (what bin/tally uses; kafka_2.13 is a test
 # dependency of the project) when it has kafka_2.13, else from a tiny generated pom resolved once
 # with Maven into .tally/kafka/classpath.txt. Environment: KAFKA_VERSION (4.2.0), KAFKA_PORT
-# (39092), KAFKA_CONTROLLER_PORT (39093), KAFKA_CLASSPATH_FILE (a file with a ready classpath).
+# (39092), KAFKA_CONTROLLER_PORT (39093), KAFKA_CLASSPATH_FILE (a file with a ready classpath),
+# KAFKA_HOME_DIR (instead of .tally/kafka), KAFKA_AUTO_CREATE_TOPICS (false), KAFKA_PARTITIONS (1:
+# what the broker gives a topic created without a partition count).
 set -euo pipefail
 
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
-HOME_DIR="$ROOT/.tally/kafka"
+HOME_DIR="${KAFKA_HOME_DIR:-$ROOT/.tally/kafka}"
 KAFKA_VERSION="${KAFKA_VERSION:-4.2.0}"
 PORT="${KAFKA_PORT:-39092}"
 CTRL_PORT="${KAFKA_CONTROLLER_PORT:-39093}"
@@ -87,15 +89,15 @@ controller.listener.names=CONTROLLER
 inter.broker.listener.name=PLAINTEXT
 listener.security.protocol.map=PLAINTEXT:PLAINTEXT,CONTROLLER:PLAINTEXT
 log.dirs=$HOME_DIR/data
-num.partitions=1
-offsets.topic.num.partitions=1
+num.partitions=${KAFKA_PARTITIONS:-1}
+offsets.topic.num.partitions=${KAFKA_PARTITIONS:-1}
 offsets.topic.replication.factor=1
 transaction.state.log.replication.factor=1
 transaction.state.log.min.isr=1
 share.coordinator.state.topic.replication.factor=1
 share.coordinator.state.topic.min.isr=1
 group.initial.rebalance.delay.ms=0
-auto.create.topics.enable=false
+auto.create.topics.enable=${KAFKA_AUTO_CREATE_TOPICS:-false}
 EOF
   cat >"$HOME_DIR/log4j2.properties" <<EOF
 rootLogger.level = INFO

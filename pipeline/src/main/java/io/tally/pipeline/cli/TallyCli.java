@@ -20,6 +20,7 @@ import picocli.CommandLine.Command;
             BenchCommand.class,
             StatusCommand.class,
             ImportDazzaCommand.class,
+            DevClusterCommand.class,
             CommandLine.HelpCommand.class
         })
 public final class TallyCli implements Runnable {
@@ -42,6 +43,10 @@ public final class TallyCli implements Runnable {
                     if (e instanceof ConfigException) {
                         System.err.println("tally: " + e.getMessage());
                         return 2;
+                    }
+                    if (e instanceof CommandFailure f) {
+                        System.err.println("tally: " + f.getMessage());
+                        return f.exitCode;
                     }
                     if (e instanceof UnreachableException) {
                         System.err.println("tally: " + e.getMessage());
