@@ -32,8 +32,25 @@ public final class KafkaEndpoints {
             StartFrom from,
             boolean bounded,
             ValidatingDeserializer<T> deserializer) {
+        return source(
+                bootstrapServers, topic, groupId, from, bounded, deserializer, new Properties());
+    }
+
+    /**
+     * As above, with the user's Kafka client properties (SASL, SSL, …; SPEC §5.2) underneath: the
+     * settings this method makes (servers, group, offsets, commit and discovery) win over them.
+     */
+    public static <T> KafkaSource<ParsedRecord<T>> source(
+            String bootstrapServers,
+            String topic,
+            String groupId,
+            StartFrom from,
+            boolean bounded,
+            ValidatingDeserializer<T> deserializer,
+            Properties clientProperties) {
         var builder =
                 KafkaSource.<ParsedRecord<T>>builder()
+                        .setProperties(clientProperties)
                         .setBootstrapServers(bootstrapServers)
                         .setTopics(topic)
                         .setGroupId(groupId)
@@ -76,8 +93,15 @@ public final class KafkaEndpoints {
      */
     public static KafkaSink<DeadLetter> deadLetterSink(
             String bootstrapServers, String topic, int maxValueBytes) {
+        return deadLetterSink(bootstrapServers, topic, maxValueBytes, new Properties());
+    }
+
+    /** As above, with the user's Kafka client properties (SPEC §5.2). */
+    public static KafkaSink<DeadLetter> deadLetterSink(
+            String bootstrapServers, String topic, int maxValueBytes, Properties clientProperties) {
         Properties props = new Properties();
         props.setProperty("linger.ms", "20");
+        props.putAll(clientProperties);
         return KafkaSink.<DeadLetter>builder()
                 .setBootstrapServers(bootstrapServers)
                 .setKafkaProducerConfig(props)
@@ -92,9 +116,20 @@ public final class KafkaEndpoints {
      */
     public static <T> KafkaSink<T> exactlyOnceSink(
             String bootstrapServers, String transactionalIdPrefix, TopicSerializer<T> serializer) {
+        return exactlyOnceSink(
+                bootstrapServers, transactionalIdPrefix, serializer, new Properties());
+    }
+
+    /** As above, with the user's Kafka client properties (SPEC §5.2). */
+    public static <T> KafkaSink<T> exactlyOnceSink(
+            String bootstrapServers,
+            String transactionalIdPrefix,
+            TopicSerializer<T> serializer,
+            Properties clientProperties) {
         Properties props = new Properties();
         // Must not exceed the broker's transaction.max.timeout.ms (15 minutes by default).
         props.setProperty("transaction.timeout.ms", "900000");
+        props.putAll(clientProperties);
         return KafkaSink.<T>builder()
                 .setBootstrapServers(bootstrapServers)
                 .setKafkaProducerConfig(props)

@@ -115,9 +115,9 @@ final class BenchCommand implements Callable<Integer> {
                         "machine: %d cores, JVM max heap %d MiB; parallelism %d, flush %d ms, checkpoints %d s%n",
                         Runtime.getRuntime().availableProcessors(),
                         Runtime.getRuntime().maxMemory() >> 20,
-                        config.parallelism,
+                        LocalRunner.parallelism(config),
                         config.flushInterval.toMillis(),
-                        config.checkpointInterval.toSeconds());
+                        LocalRunner.checkpointInterval(config).toSeconds());
                 long t0 = System.nanoTime();
                 produce(kafka.bootstrapServers(), config.chatTopic, messages, 0);
                 double produceSeconds = (System.nanoTime() - t0) / 1e9;

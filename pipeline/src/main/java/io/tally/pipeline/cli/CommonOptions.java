@@ -72,13 +72,13 @@ public class CommonOptions {
     @Option(
             names = "--parallelism",
             paramLabel = "N",
-            description = "Operator parallelism (default 2).")
+            description = "Operator parallelism (default: the cluster's; 2 for run and demo).")
     String parallelism;
 
     @Option(
             names = "--checkpoint-interval",
             paramLabel = "DURATION",
-            description = "e.g. 10s (default).")
+            description = "e.g. 10s (default: the cluster's setting; 10s for run and demo).")
     String checkpointInterval;
 
     @Option(
@@ -156,6 +156,37 @@ public class CommonOptions {
             description = "Kafka consumer group prefix (default tally).")
     String groupId;
 
+    @Option(
+            names = "--create-topics",
+            description =
+                    "Create missing topics (the broker's default replication factor) even when the"
+                            + " broker does not auto-create topics.")
+    Boolean createTopics;
+
+    @Option(
+            names = "--kafka-property",
+            paramLabel = "KEY=VALUE",
+            description =
+                    "A Kafka client property for every client Tally makes, e.g."
+                            + " security.protocol=SASL_SSL (repeatable; YAML: kafka: {properties:"
+                            + " {…}}).")
+    Map<String, String> kafkaProperties = new LinkedHashMap<>();
+
+    @Option(
+            names = "--flink-conf",
+            paramLabel = "KEY=VALUE",
+            description =
+                    "A Flink setting for the job (and the embedded cluster of run/demo), e.g."
+                            + " state.backend.type=rocksdb (repeatable; YAML: flink: {…}).")
+    Map<String, String> flinkConf = new LinkedHashMap<>();
+
+    @Option(
+            names = "--set",
+            paramLabel = "KEY=VALUE",
+            hidden = true,
+            description = "Any setting by its YAML key, e.g. members.max-concurrent-jobs=2.")
+    Map<String, String> settings = new LinkedHashMap<>();
+
     @Option(names = "--topic-chat", paramLabel = "TOPIC", description = "default chat-messages")
     String topicChat;
 
@@ -204,6 +235,10 @@ public class CommonOptions {
         put(m, Keys.TOPIC_MEMBERS, topicMembers);
         put(m, Keys.TOPIC_DEAD_LETTERS, topicDeadLetters);
         put(m, Keys.TOPIC_ALERTS, topicAlerts);
+        put(m, Keys.CREATE_TOPICS, createTopics == null ? null : createTopics.toString());
+        m.putAll(settings);
+        kafkaProperties.forEach((k, v) -> m.put(Keys.KAFKA_PROPERTY_PREFIX + k, v));
+        flinkConf.forEach((k, v) -> m.put(Keys.FLINK_CONF_PREFIX + k, v));
         return m;
     }
 

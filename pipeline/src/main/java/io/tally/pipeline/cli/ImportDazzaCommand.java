@@ -77,9 +77,9 @@ final class ImportDazzaCommand implements Callable<Integer> {
         try (Connection db = open(sqlite)) {
             long total = countMessages(db, sqlite);
             String topic = config.chatTopic;
-            Preflight.checkKafka(config.bootstrapServers);
-            Preflight.ensureTopics(config.bootstrapServers, List.of(topic));
-            long sent = replay(db, config.bootstrapServers, topic, total);
+            Preflight.checkKafka(config);
+            Preflight.ensureTopics(config, List.of(topic));
+            long sent = replay(db, config, topic, total);
             System.out.println(
                     "Imported " + sent + " message(s) from " + sqlite + " to " + topic + ".");
         }
@@ -138,7 +138,7 @@ final class ImportDazzaCommand implements Callable<Integer> {
         }
     }
 
-    private long replay(Connection db, String bootstrap, String topic, long total)
+    private long replay(Connection db, TallyConfig config, String topic, long total)
             throws SQLException, InterruptedException, IOException {
         try (Statement st = db.createStatement();
                 // sqlite-jdbc steps the statement row by row, so a large history is streamed, not
@@ -149,7 +149,13 @@ final class ImportDazzaCommand implements Callable<Integer> {
                                 "SELECT id, username, message, timestamp, room_id FROM messages"
                                         + " ORDER BY timestamp, id");
                 TopicWriter writer =
-                        new TopicWriter(bootstrap, topic, rate, "import-dazza " + topic, total)) {
+                        new TopicWriter(
+                                config.bootstrapServers,
+                                config.kafkaProperties,
+                                topic,
+                                rate,
+                                "import-dazza " + topic,
+                                total)) {
             while (rs.next()) {
                 Object id = rs.getObject("id");
                 String username = rs.getString("username");
@@ -161,7 +167,9 @@ final class ImportDazzaCommand implements Callable<Integer> {
                         username == null ? null : UserKey.of(username),
                         MAPPER.writeValueAsBytes(event));
             }
-            return writer.finish();
+            long sent = writer.finish();
+            writer.checkNoFailures();
+            return sent;
         }
     }
 

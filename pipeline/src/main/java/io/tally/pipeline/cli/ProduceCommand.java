@@ -5,7 +5,9 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import io.tally.pipeline.chat.UserKey;
 import io.tally.pipeline.config.TallyConfig;
 import io.tally.pipeline.job.Preflight;
+import java.io.BufferedReader;
 import java.io.IOException;
+import java.io.InputStreamReader;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -38,8 +40,8 @@ final class ProduceCommand implements Callable<Integer> {
             names = "--file",
             required = true,
             paramLabel = "F.jsonl",
-            description = "One JSON event per line.")
-    Path file;
+            description = "One JSON event per line; - reads standard input.")
+    String file;
 
     @Option(
             names = "--rate",
@@ -54,30 +56,54 @@ final class ProduceCommand implements Callable<Integer> {
     @Override
     public Integer call() throws Exception {
         TallyConfig config = options.load();
-        if (!Files.isReadable(file)) {
+        boolean stdin = file.equals("-");
+        Path path = stdin ? null : Path.of(file);
+        if (!stdin && (!Files.isRegularFile(path) || !Files.isReadable(path))) {
             throw new io.tally.pipeline.config.ConfigException("--file: cannot read " + file);
         }
         if (rate != null && rate < 1) {
             throw new io.tally.pipeline.config.ConfigException("--rate: must be at least 1");
         }
         String topic = topic(config);
-        Preflight.checkKafka(config.bootstrapServers);
-        Preflight.ensureTopics(config.bootstrapServers, List.of(topic));
-        List<String> lines = Files.readAllLines(file, StandardCharsets.UTF_8);
-        lines.removeIf(String::isBlank);
-        long sent = send(config.bootstrapServers, topic, lines);
-        System.out.println("Sent " + sent + " record(s) to " + topic + ".");
+        Preflight.checkKafka(config);
+        Preflight.ensureTopics(config, List.of(topic));
+        // A file is counted first (one streaming pass, for the progress bar); standard input can
+        // be read only once, so its bar shows a count without a total.
+        long total = stdin ? -1 : countLines(path);
+        try (BufferedReader in =
+                        stdin
+                                ? new BufferedReader(
+                                        new InputStreamReader(System.in, StandardCharsets.UTF_8))
+                                : Files.newBufferedReader(path, StandardCharsets.UTF_8);
+                TopicWriter writer =
+                        new TopicWriter(
+                                config.bootstrapServers,
+                                config.kafkaProperties,
+                                topic,
+                                rate,
+                                "produce " + topic,
+                                total)) {
+            // Line by line: a file of any size is streamed, never held in memory.
+            for (String line = in.readLine(); line != null; line = in.readLine()) {
+                if (!line.isBlank()) {
+                    writer.send(keyOf(kind, line), line.getBytes(StandardCharsets.UTF_8));
+                }
+            }
+            writer.finish();
+            System.out.println(writer.summary("record(s)"));
+        }
         return 0;
     }
 
-    private long send(String bootstrap, String topic, List<String> lines)
-            throws InterruptedException {
-        try (TopicWriter writer =
-                new TopicWriter(bootstrap, topic, rate, "produce " + topic, lines.size())) {
-            for (String line : lines) {
-                writer.send(keyOf(kind, line), line.getBytes(StandardCharsets.UTF_8));
+    private static long countLines(Path path) throws IOException {
+        try (BufferedReader in = Files.newBufferedReader(path, StandardCharsets.UTF_8)) {
+            long n = 0;
+            for (String line = in.readLine(); line != null; line = in.readLine()) {
+                if (!line.isBlank()) {
+                    n++;
+                }
             }
-            return writer.finish();
+            return n;
         }
     }
 

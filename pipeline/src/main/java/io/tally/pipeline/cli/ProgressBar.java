@@ -19,10 +19,17 @@ final class ProgressBar {
 
     void update(long done) {
         long now = System.nanoTime();
-        if (done < total && now - lastDraw < 100_000_000L) {
+        if ((total < 0 || done < total) && lastDraw != 0 && now - lastDraw < 100_000_000L) {
             return;
         }
         lastDraw = now;
+        if (total < 0) {
+            // Unknown total (standard input): a count and a rate, no bar.
+            double seconds = Math.max(1e-3, (now - startNanos) / 1e9);
+            out.printf("\r%s %d (%.0f/s)", label, done, done / seconds);
+            out.flush();
+            return;
+        }
         double fraction = total <= 0 ? 1.0 : Math.min(1.0, done / (double) total);
         int filled = (int) Math.round(fraction * WIDTH);
         double seconds = Math.max(1e-3, (now - startNanos) / 1e9);

@@ -45,14 +45,6 @@ final class RunCommand implements Callable<Integer> {
             description = "Resume from this checkpoint or savepoint directory.")
     Path fromCheckpoint;
 
-    @Option(
-            names = "--flink-conf",
-            paramLabel = "KEY=VALUE",
-            description =
-                    "A Flink setting for the embedded cluster, e.g."
-                            + " restart-strategy.exponential-delay.max-backoff=10s (repeatable).")
-    java.util.Map<String, String> flinkConf = new java.util.LinkedHashMap<>();
-
     @Override
     public Integer call() throws Exception {
         if (fresh && fromCheckpoint != null) {
@@ -77,10 +69,10 @@ final class RunCommand implements Callable<Integer> {
                         ? Resume.fresh()
                         : fromCheckpoint != null ? Resume.from(fromCheckpoint) : Resume.latest();
         LocalRunner.checkResumable(config, resume);
-        Preflight.checkKafka(config.bootstrapServers);
+        Preflight.checkKafka(config);
         Preflight.migrate(config);
-        Preflight.ensureTopics(config.bootstrapServers, TopicNames.inputsAndOutputs(config));
-        LocalJob job = LocalRunner.start(config, !config.bounded, resume, flinkConf);
+        Preflight.ensureTopics(config, TopicNames.inputsAndOutputs(config));
+        LocalJob job = LocalRunner.start(config, !config.bounded, resume);
         System.err.println(
                 "tally: job "
                         + job.client().getJobID()

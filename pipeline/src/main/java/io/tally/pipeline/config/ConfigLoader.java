@@ -49,8 +49,11 @@ public final class ConfigLoader {
                     new Setting(TIMEZONE, "UTC", ConfigLoader::zone),
                     new Setting(FROM, "committed", ConfigLoader::startFrom),
                     new Setting(BOUNDED, "false", ConfigLoader::bool),
-                    new Setting(PARALLELISM, "2", s -> positiveInt(s, 1)),
-                    new Setting(CHECKPOINT_INTERVAL, "10s", ConfigLoader::duration),
+                    // SPEC §5.2: no default, so a cluster's own parallelism and checkpointing win
+                    // unless the user asks; LocalRunner applies the embedded run's defaults.
+                    new Setting(PARALLELISM, null, s -> positiveInt(s, 1)),
+                    new Setting(CHECKPOINT_INTERVAL, null, ConfigLoader::duration),
+                    new Setting(CREATE_TOPICS, "false", ConfigLoader::bool),
                     new Setting(FLUSH_INTERVAL, "500ms", ConfigLoader::duration),
                     new Setting(MAX_OUT_OF_ORDERNESS, "5s", ConfigLoader::duration),
                     new Setting(IDLENESS, "30s", ConfigLoader::duration),
@@ -87,6 +90,11 @@ public final class ConfigLoader {
      * from {@code TALLY_CREDENTIAL_<NAME>_ALLOWED_URLS}, which wins.
      */
     static final String CREDENTIAL_ALLOWED_URLS = "credential-allowed-urls";
+
+    /** Values-map keys of the pass-through settings (SPEC §5.2), each a sorted key → value map. */
+    static final String KAFKA_PROPERTIES = "kafka-properties";
+
+    static final String FLINK_CONF = "flink-conf";
 
     static final String CREDENTIAL_ENV_PREFIX = "TALLY_CREDENTIAL_";
     static final String ALLOWED_URLS_ENV_SUFFIX = "_ALLOWED_URLS";
@@ -176,7 +184,33 @@ public final class ConfigLoader {
         }
         values.put(CREDENTIALS, credentials);
         values.put(CREDENTIAL_ALLOWED_URLS, allowedUrls);
+        values.put(KAFKA_PROPERTIES, passThrough(KAFKA_PROPERTY_PREFIX, yaml, flags));
+        values.put(FLINK_CONF, passThrough(FLINK_CONF_PREFIX, yaml, flags));
         return new TallyConfig(values);
+    }
+
+    /**
+     * SPEC §5.2: Kafka client properties and Flink settings pass through unchanged, the YAML's
+     * first and the flags' over them, key by key. Tally's own connection settings are not among
+     * them: {@code bootstrap.servers} has its own option, which would otherwise be overridden
+     * silently in some clients and not in others.
+     */
+    private static java.util.TreeMap<String, String> passThrough(
+            String prefix, Map<String, String> yaml, Map<String, String> flags) {
+        java.util.TreeMap<String, String> out = new java.util.TreeMap<>();
+        for (Map<String, String> source : List.of(yaml, flags)) {
+            source.forEach(
+                    (k, v) -> {
+                        if (k.startsWith(prefix) && v != null) {
+                            out.put(k.substring(prefix.length()), v);
+                        }
+                    });
+        }
+        if (prefix.equals(KAFKA_PROPERTY_PREFIX) && out.containsKey("bootstrap.servers")) {
+            throw new ConfigException(
+                    "kafka property bootstrap.servers: use --bootstrap-servers instead");
+        }
+        return out;
     }
 
     static String envName(String key) {
@@ -204,6 +238,29 @@ public final class ConfigLoader {
             Map.Entry<String, JsonNode> e = it.next();
             if (e.getKey().equals("credentials")) {
                 readCredentials(file, e.getValue(), credentials, allowedUrls);
+                continue;
+            }
+            if (e.getKey().equals("kafka")) {
+                JsonNode props = e.getValue().path("properties");
+                if (!e.getValue().isObject() || e.getValue().size() != 1 || !props.isObject()) {
+                    throw new ConfigException(
+                            "--config "
+                                    + file
+                                    + ": kafka must be {properties: {key: value, …}} (Kafka client"
+                                    + " settings such as security.protocol)");
+                }
+                flatten(KAFKA_PROPERTY_PREFIX, props, out);
+                continue;
+            }
+            if (e.getKey().equals("flink")) {
+                if (!e.getValue().isObject()) {
+                    throw new ConfigException(
+                            "--config "
+                                    + file
+                                    + ": flink must map Flink settings to values, e.g."
+                                    + " {state.backend.type: rocksdb}");
+                }
+                flatten(FLINK_CONF_PREFIX, e.getValue(), out);
                 continue;
             }
             if (e.getKey().equals("members") && e.getValue().isObject()) {
@@ -239,6 +296,27 @@ public final class ConfigLoader {
             }
         }
         return out;
+    }
+
+    /**
+     * Nested YAML maps as dotted keys, as Flink's own config.yaml allows both ({@code state:
+     * {backend: {type: rocksdb}}} is {@code state.backend.type}); lists become comma-separated.
+     */
+    private static void flatten(String prefix, JsonNode node, Map<String, String> out) {
+        node.fields()
+                .forEachRemaining(
+                        f -> {
+                            JsonNode v = f.getValue();
+                            if (v.isObject()) {
+                                flatten(prefix + f.getKey() + ".", v, out);
+                            } else if (v.isArray()) {
+                                List<String> items = new ArrayList<>();
+                                v.forEach(x -> items.add(x.asText()));
+                                out.put(prefix + f.getKey(), String.join(",", items));
+                            } else if (!v.isNull()) {
+                                out.put(prefix + f.getKey(), v.asText());
+                            }
+                        });
     }
 
     /**

@@ -40,8 +40,28 @@ public final class TallyConfig extends ExecutionConfig.GlobalJobParameters {
     public final ZoneId timezone;
     public final StartFrom from;
     public final boolean bounded;
-    public final int parallelism;
+
+    /** Null unless the user gave it: then the cluster's own setting applies (SPEC §5.2). */
+    public final Integer parallelism;
+
+    /** Null unless the user gave it: then the cluster's own setting applies (SPEC §5.2). */
     public final Duration checkpointInterval;
+
+    /**
+     * SPEC §5.2: create missing topics even when the broker does not auto-create them (it would
+     * otherwise be an operator's decision how many partitions and replicas a topic has).
+     */
+    public final boolean createTopics;
+
+    /**
+     * Kafka client properties for every client Tally makes (SASL, SSL, …; SPEC §5.2). May hold
+     * secrets: shown only through {@link #toMap()}, which redacts them.
+     */
+    public final java.util.TreeMap<String, String> kafkaProperties;
+
+    /** Flink settings for the job (state backend, checkpoint storage, restarts…; SPEC §5.2). */
+    public final java.util.TreeMap<String, String> flinkConf;
+
     public final Duration flushInterval;
     public final Duration maxOutOfOrderness;
     public final Duration idleness;
@@ -104,6 +124,17 @@ public final class TallyConfig extends ExecutionConfig.GlobalJobParameters {
         from = (StartFrom) v.get(Keys.FROM);
         bounded = (Boolean) v.get(Keys.BOUNDED);
         parallelism = (Integer) v.get(Keys.PARALLELISM);
+        createTopics = (Boolean) v.get(Keys.CREATE_TOPICS);
+        @SuppressWarnings("unchecked")
+        Map<String, String> kafka =
+                (Map<String, String>)
+                        v.getOrDefault(ConfigLoader.KAFKA_PROPERTIES, Map.<String, String>of());
+        kafkaProperties = new java.util.TreeMap<>(kafka);
+        @SuppressWarnings("unchecked")
+        Map<String, String> flink =
+                (Map<String, String>)
+                        v.getOrDefault(ConfigLoader.FLINK_CONF, Map.<String, String>of());
+        flinkConf = new java.util.TreeMap<>(flink);
         checkpointInterval = (Duration) v.get(Keys.CHECKPOINT_INTERVAL);
         flushInterval = (Duration) v.get(Keys.FLUSH_INTERVAL);
         maxOutOfOrderness = (Duration) v.get(Keys.MAX_OUT_OF_ORDERNESS);
@@ -198,6 +229,14 @@ public final class TallyConfig extends ExecutionConfig.GlobalJobParameters {
     public Map<String, String> toMap() {
         Map<String, String> m = settings();
         m.put(Keys.JDBC_URL, JdbcUrls.redact(jdbcUrl));
+        // Pass-through settings may carry secrets (a JAAS password, a keystore password).
+        m.replaceAll(
+                (k, value) ->
+                        (k.startsWith(Keys.KAFKA_PROPERTY_PREFIX)
+                                                || k.startsWith(Keys.FLINK_CONF_PREFIX))
+                                        && Secrets.isSecret(k)
+                                ? Secrets.REDACTED
+                                : value);
         new java.util.TreeMap<>(credentialAllowedUrls)
                 .forEach(
                         (k, urls) ->
@@ -229,8 +268,13 @@ public final class TallyConfig extends ExecutionConfig.GlobalJobParameters {
         m.put(Keys.TIMEZONE, timezone.getId());
         m.put(Keys.FROM, from.name().toLowerCase(java.util.Locale.ROOT));
         m.put(Keys.BOUNDED, Boolean.toString(bounded));
-        m.put(Keys.PARALLELISM, Integer.toString(parallelism));
-        m.put(Keys.CHECKPOINT_INTERVAL, checkpointInterval.toMillis() + "ms");
+        if (parallelism != null) {
+            m.put(Keys.PARALLELISM, Integer.toString(parallelism));
+        }
+        if (checkpointInterval != null) {
+            m.put(Keys.CHECKPOINT_INTERVAL, checkpointInterval.toMillis() + "ms");
+        }
+        m.put(Keys.CREATE_TOPICS, Boolean.toString(createTopics));
         m.put(Keys.FLUSH_INTERVAL, flushInterval.toMillis() + "ms");
         m.put(Keys.MAX_OUT_OF_ORDERNESS, maxOutOfOrderness.toMillis() + "ms");
         m.put(Keys.IDLENESS, idleness.toMillis() + "ms");
@@ -250,6 +294,8 @@ public final class TallyConfig extends ExecutionConfig.GlobalJobParameters {
         m.put(Keys.TOPIC_MEMBERS, membersTopic);
         m.put(Keys.TOPIC_DEAD_LETTERS, deadLetterTopic);
         m.put(Keys.TOPIC_ALERTS, alertsTopic);
+        kafkaProperties.forEach((k, value) -> m.put(Keys.KAFKA_PROPERTY_PREFIX + k, value));
+        flinkConf.forEach((k, value) -> m.put(Keys.FLINK_CONF_PREFIX + k, value));
         return m;
     }
 
@@ -272,6 +318,14 @@ public final class TallyConfig extends ExecutionConfig.GlobalJobParameters {
         public static final String BOUNDED = "bounded";
         public static final String PARALLELISM = "parallelism";
         public static final String CHECKPOINT_INTERVAL = "checkpoint-interval";
+        public static final String CREATE_TOPICS = "create-topics";
+
+        /** Option-name prefix of a Kafka client property ({@code kafka: {properties: …}}). */
+        public static final String KAFKA_PROPERTY_PREFIX = "kafka.properties.";
+
+        /** Option-name prefix of a Flink setting ({@code flink: …}). */
+        public static final String FLINK_CONF_PREFIX = "flink.";
+
         public static final String FLUSH_INTERVAL = "flush-interval";
         public static final String MAX_OUT_OF_ORDERNESS = "max-out-of-orderness";
         public static final String IDLENESS = "idleness";

@@ -57,6 +57,13 @@ public class KafkaSources implements TallySources {
                 Types.POJO(ImportRequest.class));
     }
 
+    /** The user's Kafka client properties (SPEC §5.2), for every client the job makes. */
+    public static java.util.Properties kafkaProperties(TallyConfig config) {
+        java.util.Properties p = new java.util.Properties();
+        p.putAll(config.kafkaProperties);
+        return p;
+    }
+
     /** One validated topic: its own consumer group and source uid per pipeline. */
     private <T> DataStream<ParsedRecord<T>> source(
             StreamExecutionEnvironment env,
@@ -75,7 +82,8 @@ public class KafkaSources implements TallySources {
                         config.groupId + "-" + pipeline,
                         config.from,
                         config.bounded,
-                        deserializer);
+                        deserializer,
+                        kafkaProperties(config));
         // No idleness in a bounded run: every partition is read to its end and leaves the
         // watermark when it finishes. With idleness, a subtask still reading but briefly quiet was
         // marked idle while a finished subtask had sent the final +inf watermark, so +inf reached

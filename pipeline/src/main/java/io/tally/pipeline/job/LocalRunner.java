@@ -17,6 +17,7 @@ import java.util.Optional;
 import java.util.stream.Stream;
 import org.apache.flink.configuration.CheckpointingOptions;
 import org.apache.flink.configuration.Configuration;
+import org.apache.flink.configuration.CoreOptions;
 import org.apache.flink.configuration.ExternalizedCheckpointRetention;
 import org.apache.flink.configuration.RestOptions;
 import org.apache.flink.configuration.RestartStrategyOptions;
@@ -44,7 +45,42 @@ public final class LocalRunner {
     /** SPEC §1.6: a {@code --bounded} run fails for good after this many restarts. */
     public static final int BOUNDED_MAX_RESTARTS = 10;
 
+    /** SPEC §5.2 defaults of the embedded run/demo cluster, when the user gives none. */
+    public static final int DEFAULT_PARALLELISM = 2;
+
+    public static final Duration DEFAULT_CHECKPOINT_INTERVAL = Duration.ofSeconds(10);
+
     private LocalRunner() {}
+
+    /** The parallelism an embedded run uses: the user's, else {@value #DEFAULT_PARALLELISM}. */
+    public static int parallelism(TallyConfig config) {
+        if (config.parallelism != null) {
+            return config.parallelism;
+        }
+        String conf = config.flinkConf.get(CoreOptions.DEFAULT_PARALLELISM.key());
+        return conf != null ? Integer.parseInt(conf.trim()) : DEFAULT_PARALLELISM;
+    }
+
+    /** The checkpoint interval of an embedded run: the user's, else 10 s (SPEC §1.8). */
+    public static Duration checkpointInterval(TallyConfig config) {
+        return config.checkpointInterval != null
+                ? config.checkpointInterval
+                : DEFAULT_CHECKPOINT_INTERVAL;
+    }
+
+    /**
+     * The embedded defaults on top of {@link TallyJob#configure}, which leaves parallelism and
+     * checkpointing to the cluster unless given: here Tally is the cluster. A Flink setting the
+     * user gave ({@code --flink-conf execution.checkpointing.interval=…}) still wins.
+     */
+    public static void applyEmbeddedDefaults(StreamExecutionEnvironment env, TallyConfig config) {
+        env.setParallelism(parallelism(config));
+        if (config.checkpointInterval == null
+                && !config.flinkConf.containsKey(
+                        CheckpointingOptions.CHECKPOINTING_INTERVAL.key())) {
+            env.enableCheckpointing(DEFAULT_CHECKPOINT_INTERVAL.toMillis());
+        }
+    }
 
     /** Where a run starts from (SPEC §5.2). */
     public record Resume(Mode mode, Path checkpoint) {
@@ -115,8 +151,10 @@ public final class LocalRunner {
                         ? ExternalizedCheckpointRetention.DELETE_ON_CANCELLATION
                         : ExternalizedCheckpointRetention.RETAIN_ON_CANCELLATION);
         conf.set(RestOptions.BIND_PORT, restPort > 0 ? Integer.toString(restPort) : "8081-8099");
-        conf.set(TaskManagerOptions.NUM_TASK_SLOTS, config.parallelism);
+        conf.set(TaskManagerOptions.NUM_TASK_SLOTS, parallelism(config));
         restartStrategy(conf, config.bounded);
+        // The user's Flink settings (SPEC §5.2) over Tally's embedded defaults.
+        conf.addAll(Configuration.fromMap(config.flinkConf));
         conf.addAll(Configuration.fromMap(flinkConf));
         if (restoreFrom.isPresent()) {
             LOG.info("Resuming from checkpoint {}", restoreFrom.get());
@@ -127,6 +165,7 @@ public final class LocalRunner {
                         ? StreamExecutionEnvironment.createLocalEnvironmentWithWebUI(conf)
                         : StreamExecutionEnvironment.createLocalEnvironment(conf);
         TallyJob.configure(env, config);
+        applyEmbeddedDefaults(env, config);
         TallyJob.define(env, config, new KafkaSources(config), new ProductionSinks(config));
         return env;
     }
@@ -163,8 +202,8 @@ public final class LocalRunner {
     }
 
     /**
-     * As {@link #start(TallyConfig, boolean, Resume)}, with Flink settings of the user's ({@code
-     * --flink-conf KEY=VALUE}, SPEC §5.2) applied over Tally's own defaults.
+     * As {@link #start(TallyConfig, boolean, Resume)}, with more Flink settings applied over
+     * Tally's own defaults and the user's {@code --flink-conf} (SPEC §5.2).
      */
     public static LocalJob start(
             TallyConfig config, boolean webUi, Resume resume, Map<String, String> flinkConf)

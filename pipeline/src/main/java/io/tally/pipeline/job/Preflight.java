@@ -11,6 +11,8 @@ import java.sql.DriverManager;
 import java.sql.SQLException;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
+import java.util.Optional;
 import java.util.Properties;
 import java.util.Set;
 import java.util.concurrent.ExecutionException;
@@ -18,7 +20,10 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.AdminClientConfig;
+import org.apache.kafka.clients.admin.Config;
+import org.apache.kafka.clients.admin.ConfigEntry;
 import org.apache.kafka.clients.admin.NewTopic;
+import org.apache.kafka.common.config.ConfigResource;
 import org.apache.kafka.common.errors.TopicExistsException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -38,7 +43,16 @@ public final class Preflight {
 
     /** Fails with {@link UnreachableException} unless the broker answers within 10 s. */
     public static void checkKafka(String bootstrapServers) {
-        try (Admin admin = Admin.create(adminProps(bootstrapServers))) {
+        checkKafka(bootstrapServers, Map.of());
+    }
+
+    /** As above, with the user's Kafka client properties (SASL, SSL…; SPEC §5.2). */
+    public static void checkKafka(TallyConfig config) {
+        checkKafka(config.bootstrapServers, config.kafkaProperties);
+    }
+
+    private static void checkKafka(String bootstrapServers, Map<String, String> properties) {
+        try (Admin admin = Admin.create(adminProps(bootstrapServers, properties))) {
             admin.describeCluster().nodes().get(TIMEOUT_SECONDS, TimeUnit.SECONDS);
         } catch (TimeoutException | ExecutionException e) {
             throw new UnreachableException(
@@ -56,34 +70,99 @@ public final class Preflight {
         }
     }
 
-    /** Creates the topics that do not exist yet (existing ones are left as they are). */
-    public static void ensureTopics(String bootstrapServers, List<String> topics) {
-        try (Admin admin = Admin.create(adminProps(bootstrapServers))) {
+    /**
+     * Creates the topics that do not exist yet (existing ones are left as they are), with {@value
+     * #DEFAULT_PARTITIONS} partitions and the broker's default replication factor — but only when
+     * asked ({@code --create-topics}) or when the broker creates topics on first use anyway ({@code
+     * auto.create.topics.enable}; it would give them its own partition count). Otherwise how a
+     * topic is laid out is the operator's call, and a missing one is a one-line error (SPEC §5.2).
+     * Says on stderr what it created; returns the names.
+     */
+    public static List<String> ensureTopics(TallyConfig config, List<String> topics) {
+        String bootstrapServers = config.bootstrapServers;
+        try (Admin admin = Admin.create(adminProps(bootstrapServers, config.kafkaProperties))) {
             Set<String> existing =
                     admin.listTopics().names().get(TIMEOUT_SECONDS, TimeUnit.SECONDS);
             List<NewTopic> missing = new ArrayList<>();
-            for (String t : topics) {
+            for (String t : new java.util.LinkedHashSet<>(topics)) {
                 if (!existing.contains(t)) {
-                    missing.add(new NewTopic(t, DEFAULT_PARTITIONS, (short) 1));
+                    // Optional.empty(): the broker's default.replication.factor, not a fixed 1
+                    // that would leave a production topic without replicas.
+                    missing.add(new NewTopic(t, Optional.of(DEFAULT_PARTITIONS), Optional.empty()));
                 }
             }
             if (missing.isEmpty()) {
-                return;
+                return List.of();
             }
-            try {
-                admin.createTopics(missing).all().get(TIMEOUT_SECONDS, TimeUnit.SECONDS);
-                LOG.info("Created topics {}", missing.stream().map(NewTopic::name).toList());
-            } catch (ExecutionException e) {
-                if (!(e.getCause() instanceof TopicExistsException)) {
-                    throw e;
+            List<String> names = missing.stream().map(NewTopic::name).toList();
+            if (!config.createTopics && !autoCreates(admin)) {
+                throw new UnreachableException(
+                        "topics missing on Kafka at "
+                                + bootstrapServers
+                                + ": "
+                                + String.join(", ", names)
+                                + " (the broker does not auto-create topics: create them, or pass"
+                                + " --create-topics)");
+            }
+            List<String> created = new ArrayList<>();
+            var result = admin.createTopics(missing);
+            for (var e : result.values().entrySet()) {
+                try {
+                    e.getValue().get(TIMEOUT_SECONDS, TimeUnit.SECONDS);
+                    created.add(e.getKey());
+                } catch (ExecutionException ex) {
+                    if (!(ex.getCause() instanceof TopicExistsException)) {
+                        throw ex;
+                    }
                 }
             }
+            if (!created.isEmpty()) {
+                LOG.info("Created topics {}", created);
+                System.err.println(
+                        "tally: created topic(s) "
+                                + String.join(", ", created)
+                                + " ("
+                                + DEFAULT_PARTITIONS
+                                + " partitions, the broker's default replication factor)");
+            }
+            return created;
         } catch (TimeoutException | ExecutionException e) {
             throw new UnreachableException(
-                    "cannot create topics on Kafka at " + bootstrapServers + ": " + e.getMessage());
+                    "cannot create topics on Kafka at "
+                            + bootstrapServers
+                            + ": "
+                            + oneLine(
+                                    e.getCause() != null
+                                            ? e.getCause().getMessage()
+                                            : e.getMessage()));
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw new UnreachableException("interrupted while creating topics");
+        }
+    }
+
+    /** Whether a broker of the cluster would create a topic on first use. */
+    private static boolean autoCreates(Admin admin)
+            throws InterruptedException, ExecutionException, TimeoutException {
+        var nodes = admin.describeCluster().nodes().get(TIMEOUT_SECONDS, TimeUnit.SECONDS);
+        if (nodes.isEmpty()) {
+            return false;
+        }
+        ConfigResource broker =
+                new ConfigResource(
+                        ConfigResource.Type.BROKER, Integer.toString(nodes.iterator().next().id()));
+        try {
+            Config c =
+                    admin.describeConfigs(List.of(broker))
+                            .all()
+                            .get(TIMEOUT_SECONDS, TimeUnit.SECONDS)
+                            .get(broker);
+            ConfigEntry e = c == null ? null : c.get("auto.create.topics.enable");
+            return e != null && Boolean.parseBoolean(e.value());
+        } catch (ExecutionException e) {
+            // Not allowed to read broker configs (an ACL): do not guess; ask for --create-topics.
+            LOG.debug("cannot read the broker's auto.create.topics.enable", e);
+            return false;
         }
     }
 
@@ -204,13 +283,18 @@ public final class Preflight {
         return out;
     }
 
-    private static Properties adminProps(String bootstrapServers) {
+    /**
+     * Admin client settings: Tally's short timeouts, the user's Kafka properties over them (SPEC
+     * §5.2), and the bootstrap servers.
+     */
+    public static Properties adminProps(String bootstrapServers, Map<String, String> properties) {
         Properties p = new Properties();
-        p.setProperty(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers);
         p.setProperty(AdminClientConfig.REQUEST_TIMEOUT_MS_CONFIG, "5000");
         p.setProperty(AdminClientConfig.DEFAULT_API_TIMEOUT_MS_CONFIG, "10000");
         // Fail fast instead of retrying an unknown host for a long time.
         p.setProperty(AdminClientConfig.RECONNECT_BACKOFF_MAX_MS_CONFIG, "1000");
+        p.putAll(properties);
+        p.setProperty(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers);
         return p;
     }
 

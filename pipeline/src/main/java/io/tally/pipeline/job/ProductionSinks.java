@@ -43,7 +43,8 @@ public final class ProductionSinks implements TallySinks {
                         KafkaEndpoints.exactlyOnceSink(
                                 config.bootstrapServers,
                                 config.groupId + "-" + uid,
-                                new TopicSerializer<>(topic, key, value)))
+                                new TopicSerializer<>(topic, key, value),
+                                KafkaSources.kafkaProperties(config)))
                 .uid(uid)
                 .name("Kafka " + topic);
     }
@@ -55,7 +56,8 @@ public final class ProductionSinks implements TallySinks {
                         KafkaEndpoints.deadLetterSink(
                                 config.bootstrapServers,
                                 config.deadLetterTopic,
-                                config.deadLetterMaxValueBytes))
+                                config.deadLetterMaxValueBytes,
+                                KafkaSources.kafkaProperties(config)))
                 .uid(pipeline + "-dead-letter-sink")
                 .name("Kafka " + config.deadLetterTopic + " (" + pipeline + ")");
     }
@@ -67,6 +69,7 @@ public final class ProductionSinks implements TallySinks {
      */
     public static Rejections rejections(TallyConfig config) {
         return Rejections.toTopic(config.bootstrapServers, config.deadLetterTopic)
+                .withKafkaProperties(config.kafkaProperties)
                 .countedIn(REJECTED_ROWS_TABLE)
                 .withMaxValueBytes(config.deadLetterMaxValueBytes);
     }

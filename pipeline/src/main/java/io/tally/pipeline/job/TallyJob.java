@@ -20,14 +20,33 @@ public final class TallyJob {
 
     private TallyJob() {}
 
-    /** Applies the job-wide settings: parallelism, checkpoints, no Kryo, global parameters. */
+    /**
+     * Max parallelism when the user sets none: the number of key groups, fixed for the life of a
+     * savepoint's keyed state. Explicit, so that a savepoint taken at any parallelism can be
+     * rescaled up to it later (Flink's own default depends on the first parallelism). 128 is what
+     * Flink derived for every parallelism Tally ran at before, so older savepoints still fit.
+     */
+    public static final int MAX_PARALLELISM = 128;
+
+    /**
+     * Applies the job-wide settings: the user's Flink settings, no Kryo, max parallelism, and
+     * parallelism and checkpointing only when the user gave them (SPEC §5.2: otherwise the
+     * cluster's own settings win; LocalRunner supplies the embedded defaults), global parameters.
+     */
     public static void configure(StreamExecutionEnvironment env, TallyConfig config) {
-        Configuration conf = new Configuration();
+        Configuration conf = Configuration.fromMap(config.flinkConf);
         // No silent Kryo fallback anywhere: a non-POJO type fails the job at build time.
         conf.set(PipelineOptions.GENERIC_TYPES, false);
         env.configure(conf);
-        env.setParallelism(config.parallelism);
-        env.enableCheckpointing(config.checkpointInterval.toMillis());
+        if (!config.flinkConf.containsKey(PipelineOptions.MAX_PARALLELISM.key())) {
+            env.setMaxParallelism(MAX_PARALLELISM);
+        }
+        if (config.parallelism != null) {
+            env.setParallelism(config.parallelism);
+        }
+        if (config.checkpointInterval != null) {
+            env.enableCheckpointing(config.checkpointInterval.toMillis());
+        }
         env.getConfig().setGlobalJobParameters(config);
     }
 

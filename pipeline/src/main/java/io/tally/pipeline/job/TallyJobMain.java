@@ -16,8 +16,8 @@ public final class TallyJobMain {
         CommonOptions options = new CommonOptions();
         new CommandLine(options).parseArgs(args);
         TallyConfig config = options.load();
-        Preflight.checkKafka(config.bootstrapServers);
-        Preflight.ensureTopics(config.bootstrapServers, TopicNames.inputsAndOutputs(config));
+        Preflight.checkKafka(config);
+        Preflight.ensureTopics(config, TopicNames.inputsAndOutputs(config));
         try {
             Preflight.migrate(config);
         } finally {

@@ -27,7 +27,9 @@ class ConfigLoaderTest {
         assertThat(c.timezone).isEqualTo(ZoneId.of("UTC"));
         assertThat(c.from).isEqualTo(StartFrom.COMMITTED);
         assertThat(c.bounded).isFalse();
-        assertThat(c.checkpointInterval).isEqualTo(Duration.ofSeconds(10));
+        // SPEC §5.2: left to the cluster unless given (LocalRunner applies 10 s and 2 locally).
+        assertThat(c.checkpointInterval).isNull();
+        assertThat(c.parallelism).isNull();
         assertThat(c.flushInterval).isEqualTo(Duration.ofMillis(500));
         assertThat(c.maxOutOfOrderness).isEqualTo(Duration.ofSeconds(5));
         assertThat(c.idleness).isEqualTo(Duration.ofSeconds(30));
@@ -271,5 +273,51 @@ class ConfigLoaderTest {
         Files.writeString(yaml, "credentials:\n  whop-main:\n    allowed-url: [x]\n");
         assertThatThrownBy(() -> ConfigLoader.load(Map.of(), Map.of(), yaml))
                 .hasMessageContaining("credentials.whop-main: unknown key 'allowed-url'");
+    }
+
+    @Test
+    void kafkaAndFlinkSettingsPassThroughAndSecretsAreNeverShown() throws Exception {
+        Path yaml = dir.resolve("pass.yaml");
+        Files.writeString(
+                yaml,
+                "kafka:\n"
+                        + "  properties:\n"
+                        + "    security.protocol: SASL_SSL\n"
+                        + "    sasl.jaas.config: org.apache.kafka.common.security.plain.PlainLoginModule"
+                        + " required username=\"u\" password=\"hunter2\";\n"
+                        + "    ssl.truststore.password: changeit\n"
+                        + "flink:\n"
+                        + "  state.backend.type: hashmap\n"
+                        + "  restart-strategy: {type: fixed-delay}\n");
+        TallyConfig c =
+                ConfigLoader.load(
+                        Map.of(
+                                "kafka.properties.security.protocol", "SSL",
+                                "flink.state.backend.type", "rocksdb"),
+                        Map.of(),
+                        yaml);
+        // SPEC §5.2: flags over YAML, key by key; nested YAML maps are dotted keys.
+        assertThat(c.kafkaProperties)
+                .containsEntry("security.protocol", "SSL")
+                .containsEntry("ssl.truststore.password", "changeit")
+                .containsKey("sasl.jaas.config");
+        assertThat(c.flinkConf)
+                .containsEntry("state.backend.type", "rocksdb")
+                .containsEntry("restart-strategy.type", "fixed-delay");
+        // Shown (Flink web UI, toString) without the secrets.
+        assertThat(c.toString()).doesNotContain("hunter2").doesNotContain("changeit");
+        assertThat(c.toMap())
+                .containsEntry("kafka.properties.sasl.jaas.config", "***")
+                .containsEntry("kafka.properties.security.protocol", "SSL");
+        // with() keeps them (it rebuilds from the unredacted settings).
+        assertThat(c.with(Map.of("timezone", "UTC")).kafkaProperties).isEqualTo(c.kafkaProperties);
+        assertThatThrownBy(
+                        () ->
+                                ConfigLoader.load(
+                                        Map.of("kafka.properties.bootstrap.servers", "x:1"),
+                                        Map.of(),
+                                        null))
+                .isInstanceOf(ConfigException.class)
+                .hasMessageContaining("--bootstrap-servers");
     }
 }

@@ -130,6 +130,7 @@ class RejectedRowsTest {
         conf.set(RestartStrategyOptions.RESTART_STRATEGY, "none");
         StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment(conf);
         TallyJob.configure(env, config);
+        io.tally.pipeline.job.LocalRunner.applyEmbeddedDefaults(env, config);
         TallyJob.define(env, config, new KafkaSources(config), new ProductionSinks(config));
         env.execute("tally-rejected-rows");
     }

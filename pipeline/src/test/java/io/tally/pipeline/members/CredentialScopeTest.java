@@ -123,6 +123,7 @@ class CredentialScopeTest {
         Preflight.migrate(config);
         StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment();
         TallyJob.configure(env, config);
+        io.tally.pipeline.job.LocalRunner.applyEmbeddedDefaults(env, config);
         TallyJob.define(env, config, new KafkaSources(config), new ProductionSinks(config));
         env.execute("credential-scope-test");
     }

@@ -134,6 +134,7 @@ class MembersPipelineTest {
         Preflight.migrate(config);
         StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment();
         TallyJob.configure(env, config);
+        io.tally.pipeline.job.LocalRunner.applyEmbeddedDefaults(env, config);
         TallyJob.define(env, config, new KafkaSources(config), sinks);
         env.execute("members-test");
     }
@@ -367,6 +368,7 @@ class MembersPipelineTest {
         Preflight.migrate(unbounded);
         StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment();
         TallyJob.configure(env, unbounded);
+        io.tally.pipeline.job.LocalRunner.applyEmbeddedDefaults(env, unbounded);
         TallyJob.define(env, unbounded, new KafkaSources(unbounded), crashing);
         var job = env.executeAsync("members-crash-test");
         try {

@@ -79,6 +79,7 @@ public final class JobRunner {
             TallyConfig config, TallySources sources) {
         StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment();
         TallyJob.configure(env, config);
+        io.tally.pipeline.job.LocalRunner.applyEmbeddedDefaults(env, config);
         TallyJob.define(env, config, sources, new ProductionSinks(config));
         return env;
     }
