@@ -21,6 +21,8 @@ import picocli.CommandLine.Command;
             StatusCommand.class,
             ImportDazzaCommand.class,
             DevClusterCommand.class,
+            SubmitCommand.class,
+            StopCommand.class,
             CommandLine.HelpCommand.class
         })
 public final class TallyCli implements Runnable {

@@ -247,6 +247,47 @@ public final class TallyConfig extends ExecutionConfig.GlobalJobParameters {
     }
 
     /**
+     * The program arguments that give a job on a cluster this configuration ({@code tally submit}):
+     * every setting that differs from its default, so the job does not depend on the JobManager's
+     * environment, and nothing the user left out (SPEC §5.2: the cluster's parallelism and
+     * checkpointing then apply). Settings without a flag of their own go as {@code --set}.
+     * Unredacted: these travel to the cluster, not to a screen. {@code state-dir} is a local run's.
+     */
+    public java.util.List<String> jobArguments() {
+        Map<String, String> defaults = defaults().settings();
+        java.util.List<String> args = new java.util.ArrayList<>();
+        settings()
+                .forEach(
+                        (k, value) -> {
+                            if (value == null
+                                    || value.equals(defaults.get(k))
+                                    || k.equals(Keys.STATE_DIR)) {
+                                return;
+                            }
+                            if (k.startsWith(Keys.KAFKA_PROPERTY_PREFIX)) {
+                                args.add("--kafka-property");
+                                args.add(
+                                        k.substring(Keys.KAFKA_PROPERTY_PREFIX.length())
+                                                + "="
+                                                + value);
+                            } else if (k.startsWith(Keys.FLINK_CONF_PREFIX)) {
+                                args.add("--flink-conf");
+                                args.add(
+                                        k.substring(Keys.FLINK_CONF_PREFIX.length()) + "=" + value);
+                            } else if (k.contains(".")) {
+                                args.add("--set");
+                                args.add(k + "=" + value);
+                            } else if (k.equals(Keys.BOUNDED) || k.equals(Keys.CREATE_TOPICS)) {
+                                args.add("--" + k + "=" + value);
+                            } else {
+                                args.add("--" + k);
+                                args.add(value);
+                            }
+                        });
+        return args;
+    }
+
+    /**
      * Every setting as an option would give it, unredacted: what {@link #with} rebuilds from. Never
      * for display — {@link #toMap()} is.
      */
