@@ -24,7 +24,9 @@ HOME_DIR="${FLINK_HOME_DIR:-$ROOT/.tally/flink}"
 CONF_DIR="$HOME_DIR/conf"
 LOG_DIR="$HOME_DIR/log"
 RUN_DIR="$HOME_DIR/run"
-CP_FILE="$HOME_DIR/classpath.txt"
+# The resolved classpath may be shared between cluster directories (tally dev-cluster does).
+CP_DIR="${FLINK_CLASSPATH_DIR:-$HOME_DIR}"
+CP_FILE="$CP_DIR/classpath.txt"
 FLINK_VERSION="${FLINK_VERSION:-2.2.1}"
 LOG4J_VERSION="${LOG4J_VERSION:-2.24.3}"
 SLOTS="${FLINK_SLOTS:-2}"
@@ -122,8 +124,8 @@ EOF
 }
 
 build_classpath() {
-  mkdir -p "$HOME_DIR"
-  local pom="$HOME_DIR/pom.xml" new
+  mkdir -p "$HOME_DIR" "$CP_DIR"
+  local pom="$CP_DIR/pom.xml" new
   new="$(write_pom)"
   # Cached: resolve again only when the wanted versions change or a jar went missing.
   if [[ -s "$CP_FILE" && -f "$pom" && "$(cat "$pom")" == "$new" ]]; then
@@ -133,12 +135,12 @@ build_classpath() {
   fi
   command -v mvn >/dev/null || die "Maven (mvn) is needed once to resolve the Flink jars"
   printf '%s\n' "$new" >"$pom"
-  say "resolving the Flink ${FLINK_VERSION} classpath with Maven (once; log in $HOME_DIR/mvn.log)"
+  say "resolving the Flink ${FLINK_VERSION} classpath with Maven (once; log in $CP_DIR/mvn.log)"
   if ! mvn -B -q -f "$pom" dependency:build-classpath -Dmdep.outputFile="$CP_FILE.tmp" \
-      -Dmdep.includeScope=runtime >"$HOME_DIR/mvn.log" 2>&1; then
-    tail -20 "$HOME_DIR/mvn.log" >&2
+      -Dmdep.includeScope=runtime >"$CP_DIR/mvn.log" 2>&1; then
+    tail -20 "$CP_DIR/mvn.log" >&2
     rm -f "$CP_FILE.tmp"
-    die "Maven could not resolve the Flink classpath (see $HOME_DIR/mvn.log)"
+    die "Maven could not resolve the Flink classpath (see $CP_DIR/mvn.log)"
   fi
   mv "$CP_FILE.tmp" "$CP_FILE"
 }

@@ -101,12 +101,32 @@ final class DevClusterCommand implements Callable<Integer> {
                     "--database: use lower-case letters, digits and _ (got '" + database + "')");
         }
         Files.createDirectories(base);
+        for (String s : List.of("kafka-standalone.sh", "flink-standalone.sh")) {
+            if (running(home, s, env(base))) {
+                // Checked first, so that the clean-up of a failed 'up' can never stop a cluster
+                // that an earlier 'up' started.
+                throw new CommandFailure(
+                        1,
+                        "the dev cluster in "
+                                + relative(base)
+                                + " is already up (bin/tally dev-cluster status; down first)");
+            }
+        }
         List<Runnable> undo = new ArrayList<>();
         try {
-            String bootstrap = script(home, "kafka-standalone.sh", "up", env(base)).trim();
+            // Broker and Flink start side by side: each takes 10-40 s on a busy machine.
             undo.add(() -> quietly(home, "kafka-standalone.sh", "down", env(base)));
-            String rest = script(home, "flink-standalone.sh", "up", env(base)).trim();
             undo.add(() -> quietly(home, "flink-standalone.sh", "down", env(base)));
+            var kafka =
+                    java.util.concurrent.CompletableFuture.supplyAsync(
+                            () -> scriptUnchecked(home, "kafka-standalone.sh", "up", env(base)));
+            String rest;
+            String bootstrap;
+            try {
+                rest = script(home, "flink-standalone.sh", "up", env(base)).trim();
+            } finally {
+                bootstrap = join(kafka).trim();
+            }
             boolean ownPostgres = !listening(postgresPort);
             if (ownPostgres) {
                 script(home, "postgres-standalone.sh", "up", env(base));
@@ -201,6 +221,10 @@ final class DevClusterCommand implements Callable<Integer> {
         env.put("KAFKA_AUTO_CREATE_TOPICS", "true");
         env.put("KAFKA_PARTITIONS", "4");
         env.put("FLINK_HOME_DIR", base.resolve("flink").toString());
+        // Resolved once per checkout, whichever --dir a cluster uses.
+        env.put(
+                "FLINK_CLASSPATH_DIR",
+                TallyHome.find().resolve(".tally/flink-classpath").toString());
         env.put("FLINK_REST_PORT", Integer.toString(flinkRestPort));
         env.put("PG_HOME_DIR", base.resolve("postgres").toString());
         env.put("PG_PORT", Integer.toString(postgresPort));
@@ -256,6 +280,39 @@ final class DevClusterCommand implements Callable<Integer> {
                     1, name + " " + arg + " failed (exit " + rc + "; the cause is above)");
         }
         return out;
+    }
+
+    private static String scriptUnchecked(
+            Path home, String name, String arg, Map<String, String> env) {
+        try {
+            return script(home, name, arg, env);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new CommandFailure(1, "interrupted");
+        }
+    }
+
+    private static String join(java.util.concurrent.CompletableFuture<String> f) {
+        try {
+            return f.join();
+        } catch (java.util.concurrent.CompletionException e) {
+            if (e.getCause() instanceof RuntimeException r) {
+                throw r;
+            }
+            throw e;
+        }
+    }
+
+    private static boolean running(Path home, String name, Map<String, String> env)
+            throws IOException, InterruptedException {
+        ProcessBuilder pb =
+                new ProcessBuilder(home.resolve("scripts").resolve(name).toString(), "status")
+                        .redirectErrorStream(true)
+                        .redirectOutput(ProcessBuilder.Redirect.DISCARD);
+        pb.environment().putAll(env);
+        return pb.start().waitFor() == 0;
     }
 
     private static int scriptRc(Path home, String name, String arg, Map<String, String> env)
