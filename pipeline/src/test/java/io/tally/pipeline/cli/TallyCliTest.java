@@ -103,6 +103,41 @@ class TallyCliTest {
                 .isEqualTo(12);
     }
 
+    /**
+     * Issue 13: a record the broker refuses is reported and the exit is non-zero; "Sent N" counts
+     * only acknowledged records. Here the refusal is the producer's size limit, lowered with a
+     * pass-through Kafka property (SPEC §5.2), so a record of 2 KB is too large.
+     */
+    @Test
+    void produceReportsRecordsThatFailedToSendAndExitsNonZero() throws Exception {
+        Path file = dir.resolve("mixed.jsonl");
+        String big = "x".repeat(2048);
+        Files.writeString(
+                file,
+                "{\"id\":\"1\",\"username\":\"Alice\",\"text\":\"hi\",\"ts\":1}\n"
+                        + "{\"id\":\"2\",\"username\":\"Bob\",\"text\":\""
+                        + big
+                        + "\",\"ts\":2}\n");
+        String topic = KAFKA.uniqueTopic("produce-fail");
+        CliRunner.Result r =
+                tally(
+                        "produce",
+                        "chat",
+                        "--file",
+                        file.toString(),
+                        "--bootstrap-servers",
+                        KAFKA.bootstrapServers(),
+                        "--topic-chat",
+                        topic,
+                        "--kafka-property",
+                        "max.request.size=1024");
+        assertThat(r.exit()).isEqualTo(1);
+        assertThat(r.err())
+                .contains("1 of 2 record(s) could not be sent to " + topic)
+                .contains("RecordTooLargeException")
+                .contains("1 sent");
+    }
+
     @Test
     void produceSendsEveryLineKeyedByUserKey() throws Exception {
         Path file = dir.resolve("chat.jsonl");
