@@ -52,6 +52,7 @@ public final class ConfigLoader {
                     new Setting(PARALLELISM, "2", s -> positiveInt(s, 1)),
                     new Setting(CHECKPOINT_INTERVAL, "10s", ConfigLoader::duration),
                     new Setting(FLUSH_INTERVAL, "500ms", ConfigLoader::duration),
+                    new Setting(SINK_RETRY_TIMEOUT, "5m", ConfigLoader::duration),
                     new Setting(MAX_OUT_OF_ORDERNESS, "5s", ConfigLoader::duration),
                     new Setting(IDLENESS, "30s", ConfigLoader::duration),
                     new Setting(MAX_FUTURE, "1d", ConfigLoader::duration),
