@@ -129,7 +129,7 @@ final class CoalescingUpserter<T> implements AutoCloseable {
      * attempt uses no savepoints, so a flush with nothing to reject costs what it did.
      *
      * @throws IOException for an error that is neither transient nor about the rows' data (a
-     *     missing table, a permission), or when the retries are used up
+     *     missing table, a permission), or when transient errors outlast {@code retryTimeout}
      */
     FlushResult flush() throws IOException, InterruptedException {
         if (pending.isEmpty()) {
@@ -142,6 +142,7 @@ final class CoalescingUpserter<T> implements AutoCloseable {
         }
         long start = System.nanoTime();
         int retries = 0;
+        long firstFailure = 0; // System.nanoTime() of the first transient failure, if retries > 0
         boolean isolate = false;
         List<RejectedRow> rejected;
         while (true) {
@@ -176,21 +177,42 @@ final class CoalescingUpserter<T> implements AutoCloseable {
                 if (!transientError) {
                     throw new IOException(describe("failed", cause), e);
                 }
-                if (retries >= settings.maxRetries()) {
-                    throw new IOException(
-                            describe("failed after " + retries + " retries", cause), e);
+                // Issue 9: a database that is down (a restart, a failover, a network partition)
+                // is waited for, with capped exponential back-off, up to retryTimeout counted from
+                // this flush's first failure; only then does the job fail (and restart from its
+                // checkpoint). Retrying is always safe: the same absolute, version-guarded rows
+                // are written again (SPEC §1.8), and nothing leaves the buffer before a commit.
+                long now = System.nanoTime();
+                if (retries == 0) {
+                    firstFailure = now;
                 }
-                long backoff = settings.retryBackoff().toMillis() << Math.min(retries, 20);
+                long waitedMillis = (now - firstFailure) / 1_000_000;
+                long leftMillis = settings.retryTimeout().toMillis() - waitedMillis;
+                if (leftMillis <= 0) {
+                    throw new IOException(
+                            describe(
+                                    "failed: PostgreSQL unavailable for "
+                                            + waitedMillis / 1000
+                                            + " s, longer than the sink retry timeout of "
+                                            + settings.retryTimeout().toSeconds()
+                                            + " s ("
+                                            + retries
+                                            + " retries)",
+                                    cause),
+                            e);
+                }
+                long backoff = Math.min(backoff(retries), leftMillis);
                 retries++;
                 LOG.warn(
-                        "Upsert into {} failed transiently (SQLState {}: {}); retry {} of {} in {}"
-                                + " ms on a new connection",
+                        "Upsert into {} failed transiently (SQLState {}: {}); retry {} in {} ms on"
+                                + " a new connection ({} s of the {} s retry timeout used)",
                         table.name(),
                         cause.getSQLState(),
                         DataErrors.firstLine(cause.getMessage()),
                         retries,
-                        settings.maxRetries(),
-                        backoff);
+                        backoff,
+                        waitedMillis / 1000,
+                        settings.retryTimeout().toSeconds());
                 Thread.sleep(backoff);
             }
         }
@@ -201,6 +223,13 @@ final class CoalescingUpserter<T> implements AutoCloseable {
                 List.copyOf(rejected),
                 retries,
                 (System.nanoTime() - start) / 1_000_000);
+    }
+
+    /** {@code retryBackoff} doubled {@code retries} times, capped at {@code maxRetryBackoff}. */
+    private long backoff(int retries) {
+        long initial = Math.max(1, settings.retryBackoff().toMillis());
+        long cap = settings.maxRetryBackoff().toMillis();
+        return Math.min(cap, initial << Math.min(retries, 30));
     }
 
     private void write(

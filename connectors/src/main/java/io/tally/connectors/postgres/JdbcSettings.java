@@ -22,8 +22,28 @@ public final class JdbcSettings implements Serializable {
     public static final Duration DEFAULT_FLUSH_INTERVAL = Duration.ofMillis(500);
     public static final int DEFAULT_MAX_BATCH_ROWS = 1000;
     public static final int DEFAULT_MAX_BUFFERED_ROWS = 20_000;
-    public static final int DEFAULT_MAX_RETRIES = 5;
     public static final Duration DEFAULT_RETRY_BACKOFF = Duration.ofMillis(200);
+    public static final Duration DEFAULT_MAX_RETRY_BACKOFF = Duration.ofSeconds(10);
+
+    /**
+     * How long a flush keeps retrying a database that is down before it fails the job. Five minutes
+     * rides through a restart, a failover or a short network partition without a job restart (issue
+     * 9); the job's checkpoint timeout must stay above it (TallyJob sets it).
+     */
+    public static final Duration DEFAULT_RETRY_TIMEOUT = Duration.ofMinutes(5);
+
+    /**
+     * PgJDBC timeouts, in seconds, set unless the JDBC URL sets them: without them the driver waits
+     * forever for a login or a reply, so a connection that a firewall or a failover silently
+     * dropped hangs a flush (and with it every checkpoint) until the kernel gives up, minutes
+     * later. With them a dead connection is noticed within {@value #SOCKET_TIMEOUT_SECONDS} s and
+     * the flush retries on a new one. A flush sends batches of at most {@code maxBatchRows} rows,
+     * each far below 30 s on a healthy server, so the socket timeout never cuts real work short.
+     */
+    static final int CONNECT_TIMEOUT_SECONDS = 10;
+
+    static final int LOGIN_TIMEOUT_SECONDS = 20;
+    static final int SOCKET_TIMEOUT_SECONDS = 30;
 
     private final String jdbcUrl;
     private final String user;
@@ -32,8 +52,9 @@ public final class JdbcSettings implements Serializable {
     private final Duration flushInterval;
     private final int maxBatchRows;
     private final int maxBufferedRows;
-    private final int maxRetries;
     private final Duration retryBackoff;
+    private final Duration maxRetryBackoff;
+    private final Duration retryTimeout;
 
     private JdbcSettings(Builder b) {
         this.jdbcUrl = b.jdbcUrl;
@@ -42,8 +63,9 @@ public final class JdbcSettings implements Serializable {
         this.flushInterval = b.flushInterval;
         this.maxBatchRows = b.maxBatchRows;
         this.maxBufferedRows = b.maxBufferedRows;
-        this.maxRetries = b.maxRetries;
         this.retryBackoff = b.retryBackoff;
+        this.maxRetryBackoff = b.maxRetryBackoff;
+        this.retryTimeout = b.retryTimeout;
     }
 
     /** The defaults for everything but the URL. */
@@ -62,8 +84,9 @@ public final class JdbcSettings implements Serializable {
                 .flushInterval(flushInterval)
                 .maxBatchRows(maxBatchRows)
                 .maxBufferedRows(maxBufferedRows)
-                .maxRetries(maxRetries)
-                .retryBackoff(retryBackoff);
+                .retryBackoff(retryBackoff)
+                .maxRetryBackoff(maxRetryBackoff)
+                .retryTimeout(retryTimeout);
     }
 
     public String jdbcUrl() {
@@ -92,13 +115,22 @@ public final class JdbcSettings implements Serializable {
         return maxBufferedRows;
     }
 
-    public int maxRetries() {
-        return maxRetries;
-    }
-
     /** The pause before the first retry; it doubles for each further one. */
     public Duration retryBackoff() {
         return retryBackoff;
+    }
+
+    /** The longest pause between two retries (the doubling stops there). */
+    public Duration maxRetryBackoff() {
+        return maxRetryBackoff;
+    }
+
+    /**
+     * How long a flush retries transient errors (counted from its first failure) before it gives up
+     * and fails the job.
+     */
+    public Duration retryTimeout() {
+        return retryTimeout;
     }
 
     /**
@@ -109,16 +141,10 @@ public final class JdbcSettings implements Serializable {
      *     holds a connection
      */
     public Connection connect(String applicationName) throws SQLException, IOException {
-        Properties props = new Properties();
-        if (user != null) {
-            props.setProperty("user", user);
-        }
+        Properties props = connectionProperties(applicationName);
         if (passwordFile != null) {
             props.setProperty("password", readPassword());
         }
-        // ~1.3x on batched upserts (STACK.md); safe because a flush never sends a key twice.
-        props.setProperty("reWriteBatchedInserts", "true");
-        props.setProperty("ApplicationName", applicationName);
         // The driver directly, not DriverManager: DriverManager only hands out drivers visible to
         // the caller's class loader, which under Flink's child-first user-code class loading is
         // not always the one that registered PgJDBC.
@@ -128,6 +154,26 @@ public final class JdbcSettings implements Serializable {
         }
         connection.setAutoCommit(false);
         return connection;
+    }
+
+    /**
+     * The driver properties besides the password. PgJDBC lets parameters of the URL win over these,
+     * so a URL that sets {@code socketTimeout} (even to 0, "never") keeps its own.
+     */
+    Properties connectionProperties(String applicationName) {
+        Properties props = new Properties();
+        if (user != null) {
+            props.setProperty("user", user);
+        }
+        // ~1.3x on batched upserts (STACK.md); safe because a flush never sends a key twice.
+        props.setProperty("reWriteBatchedInserts", "true");
+        props.setProperty("ApplicationName", applicationName);
+        // Issue 9: notice a dead or silently dropped connection within 30 s (see the constants).
+        props.setProperty("connectTimeout", Integer.toString(CONNECT_TIMEOUT_SECONDS));
+        props.setProperty("loginTimeout", Integer.toString(LOGIN_TIMEOUT_SECONDS));
+        props.setProperty("socketTimeout", Integer.toString(SOCKET_TIMEOUT_SECONDS));
+        props.setProperty("tcpKeepAlive", "true");
+        return props;
     }
 
     private String readPassword() throws IOException {
@@ -158,10 +204,12 @@ public final class JdbcSettings implements Serializable {
                 + maxBatchRows
                 + ", maxBufferedRows="
                 + maxBufferedRows
-                + ", maxRetries="
-                + maxRetries
                 + ", retryBackoff="
                 + retryBackoff
+                + ", maxRetryBackoff="
+                + maxRetryBackoff
+                + ", retryTimeout="
+                + retryTimeout
                 + "}";
     }
 
@@ -173,8 +221,9 @@ public final class JdbcSettings implements Serializable {
         private Duration flushInterval = DEFAULT_FLUSH_INTERVAL;
         private int maxBatchRows = DEFAULT_MAX_BATCH_ROWS;
         private int maxBufferedRows = DEFAULT_MAX_BUFFERED_ROWS;
-        private int maxRetries = DEFAULT_MAX_RETRIES;
         private Duration retryBackoff = DEFAULT_RETRY_BACKOFF;
+        private Duration maxRetryBackoff = DEFAULT_MAX_RETRY_BACKOFF;
+        private Duration retryTimeout = DEFAULT_RETRY_TIMEOUT;
 
         private Builder(String jdbcUrl) {
             Objects.requireNonNull(jdbcUrl, "jdbcUrl");
@@ -222,20 +271,31 @@ public final class JdbcSettings implements Serializable {
             return this;
         }
 
-        public Builder maxRetries(int maxRetries) {
-            if (maxRetries < 0) {
-                throw new IllegalArgumentException("maxRetries must be >= 0: " + maxRetries);
-            }
-            this.maxRetries = maxRetries;
-            return this;
-        }
-
         public Builder retryBackoff(Duration retryBackoff) {
             if (retryBackoff.isNegative()) {
                 throw new IllegalArgumentException(
                         "retryBackoff must not be negative: " + retryBackoff);
             }
             this.retryBackoff = retryBackoff;
+            return this;
+        }
+
+        public Builder maxRetryBackoff(Duration maxRetryBackoff) {
+            if (maxRetryBackoff.isNegative()) {
+                throw new IllegalArgumentException(
+                        "maxRetryBackoff must not be negative: " + maxRetryBackoff);
+            }
+            this.maxRetryBackoff = maxRetryBackoff;
+            return this;
+        }
+
+        /** Zero retries nothing: the first transient error fails the flush. */
+        public Builder retryTimeout(Duration retryTimeout) {
+            if (retryTimeout.isNegative()) {
+                throw new IllegalArgumentException(
+                        "retryTimeout must not be negative: " + retryTimeout);
+            }
+            this.retryTimeout = retryTimeout;
             return this;
         }
 

@@ -25,6 +25,7 @@ public final class LocalPostgres implements AutoCloseable {
     private final Path dataDir;
     private final int port;
     private final boolean asPostgresUser;
+    private volatile boolean running;
 
     private LocalPostgres(Path binDir, Path dataDir, int port, boolean asPostgresUser) {
         this.binDir = binDir;
@@ -56,7 +57,17 @@ public final class LocalPostgres implements AutoCloseable {
                 "-E",
                 "UTF8",
                 "--locale=C.UTF-8");
-        pg.exec(
+        pg.startServer();
+        LOG.info("Started a throwaway PostgreSQL on 127.0.0.1:{} in {}", port, dataDir);
+        return pg;
+    }
+
+    /**
+     * Starts the server of this cluster again after {@link #stopServer}, on the same port and data
+     * (fault tests: a database that comes back).
+     */
+    public void startServer() throws IOException, InterruptedException {
+        exec(
                 "pg_ctl",
                 "-D",
                 dataDir.toString(),
@@ -66,8 +77,17 @@ public final class LocalPostgres implements AutoCloseable {
                 "-o",
                 "-p " + port + " -k " + dataDir + " -c listen_addresses=127.0.0.1 -c fsync=off",
                 "start");
-        LOG.info("Started a throwaway PostgreSQL on 127.0.0.1:{} in {}", port, dataDir);
-        return pg;
+        running = true;
+    }
+
+    /**
+     * Stops the server but keeps its data (fault tests: a database that goes away). Fast shutdown,
+     * as a restart or failover does it: open connections are terminated (SQLState 57P01), new ones
+     * are refused until {@link #startServer}.
+     */
+    public void stopServer() throws IOException, InterruptedException {
+        exec("pg_ctl", "-D", dataDir.toString(), "-m", "fast", "-w", "stop");
+        running = false;
     }
 
     /** True when PostgreSQL server binaries are installed here. */
@@ -92,7 +112,9 @@ public final class LocalPostgres implements AutoCloseable {
     @Override
     public void close() {
         try {
-            exec("pg_ctl", "-D", dataDir.toString(), "-m", "fast", "-w", "stop");
+            if (running) {
+                stopServer();
+            }
         } catch (Exception e) {
             LOG.warn("Could not stop the throwaway PostgreSQL in {}: {}", dataDir, e.toString());
             return;

@@ -200,7 +200,10 @@ public final class ChatTables {
 
     /**
      * The first 1000 words (SPEC §2.8). No version column in the contract: a word's first use only
-     * moves earlier, and a replay re-emits every change it passes, so the table converges.
+     * moves earlier, the kept words are a deterministic set (the 1000 smallest (ts, id, position)),
+     * and a replay re-emits every change it passes, including a delete for every word it offers and
+     * does not admit (issue 9: a crashed run may have written that word; see {@link
+     * io.tally.pipeline.chat.TopWords.Change}), so the table converges.
      */
     public static UpsertTable<VocabularyRow> vocabulary() {
         return UpsertTable.<VocabularyRow>builder("user_vocabulary")

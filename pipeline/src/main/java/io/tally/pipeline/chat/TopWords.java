@@ -31,7 +31,18 @@ public final class TopWords {
     public static final int MAX_WORD_LENGTH = 100;
 
     /**
-     * What one {@link #offer} changed in the top N (the upsert/delete of {@code user_vocabulary}).
+     * What one {@link #offer} means for {@code user_vocabulary}: the word to upsert, and the word
+     * that must have no row — pushed out of the top N, or offered and not admitted.
+     *
+     * <p>Why a word that was never admitted gets a delete too (issue 9, SPEC §1.8): the table has
+     * no version guard, and after a restore the replay may see the user's messages in another order
+     * than the run that crashed (a user's messages can sit in several partitions). A word that run
+     * admitted past the checkpoint, and whose row it wrote, may then never be admitted by the
+     * replay, and nothing would delete its row. Every word such a run wrote is offered again by the
+     * replay (the same messages are replayed, and a word is offered whenever its minimal first use
+     * moves), so deleting at a refusal leaves, for each word the replay touches, its last row equal
+     * to its final place: in the top N with its first use, or absent. The cost is one delete of an
+     * absent row per new distinct word of a user past 1000 words.
      */
     public record Change(String upsertWord, long upsertFirstUsed, String evictedWord) {
 
@@ -94,7 +105,7 @@ public final class TopWords {
         }
         int last = words.size() - 1;
         if (first.compareTo(entry(last)) >= 0) {
-            return Change.NONE;
+            return new Change(null, 0, word); // not in the top N: no row, whatever ran before
         }
         String evicted = words.get(last);
         remove(last);

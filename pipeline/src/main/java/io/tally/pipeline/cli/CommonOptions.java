@@ -88,6 +88,14 @@ public class CommonOptions {
     String flushInterval;
 
     @Option(
+            names = "--sink-retry-timeout",
+            paramLabel = "DURATION",
+            description =
+                    "How long the PostgreSQL sinks wait for an unavailable database, retrying,"
+                            + " before the job fails (default 5m).")
+    String sinkRetryTimeout;
+
+    @Option(
             names = "--max-out-of-orderness",
             paramLabel = "DURATION",
             description = "Watermark bound (default 5s).")
@@ -219,6 +227,7 @@ public class CommonOptions {
         put(m, Keys.PARALLELISM, parallelism);
         put(m, Keys.CHECKPOINT_INTERVAL, checkpointInterval);
         put(m, Keys.FLUSH_INTERVAL, flushInterval);
+        put(m, Keys.SINK_RETRY_TIMEOUT, sinkRetryTimeout);
         put(m, Keys.MAX_OUT_OF_ORDERNESS, maxOutOfOrderness);
         put(m, Keys.IDLENESS, idleness);
         put(m, Keys.MAX_FUTURE, maxFuture);

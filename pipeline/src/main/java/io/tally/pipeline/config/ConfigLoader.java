@@ -55,6 +55,7 @@ public final class ConfigLoader {
                     new Setting(CHECKPOINT_INTERVAL, null, ConfigLoader::duration),
                     new Setting(CREATE_TOPICS, "false", ConfigLoader::bool),
                     new Setting(FLUSH_INTERVAL, "500ms", ConfigLoader::duration),
+                    new Setting(SINK_RETRY_TIMEOUT, "5m", ConfigLoader::duration),
                     new Setting(MAX_OUT_OF_ORDERNESS, "5s", ConfigLoader::duration),
                     new Setting(IDLENESS, "30s", ConfigLoader::duration),
                     new Setting(MAX_FUTURE, "1d", ConfigLoader::duration),

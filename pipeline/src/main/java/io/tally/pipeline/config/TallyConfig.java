@@ -63,6 +63,13 @@ public final class TallyConfig extends ExecutionConfig.GlobalJobParameters {
     public final java.util.TreeMap<String, String> flinkConf;
 
     public final Duration flushInterval;
+
+    /**
+     * How long an upsert sink waits for an unavailable PostgreSQL, retrying, before the job fails
+     * (issue 9; SPEC §1.8 makes the retries safe). The checkpoint timeout is kept above it.
+     */
+    public final Duration sinkRetryTimeout;
+
     public final Duration maxOutOfOrderness;
     public final Duration idleness;
     public final Duration maxFuture;
@@ -137,6 +144,7 @@ public final class TallyConfig extends ExecutionConfig.GlobalJobParameters {
         flinkConf = new java.util.TreeMap<>(flink);
         checkpointInterval = (Duration) v.get(Keys.CHECKPOINT_INTERVAL);
         flushInterval = (Duration) v.get(Keys.FLUSH_INTERVAL);
+        sinkRetryTimeout = (Duration) v.get(Keys.SINK_RETRY_TIMEOUT);
         maxOutOfOrderness = (Duration) v.get(Keys.MAX_OUT_OF_ORDERNESS);
         idleness = (Duration) v.get(Keys.IDLENESS);
         maxFuture = (Duration) v.get(Keys.MAX_FUTURE);
@@ -317,6 +325,7 @@ public final class TallyConfig extends ExecutionConfig.GlobalJobParameters {
         }
         m.put(Keys.CREATE_TOPICS, Boolean.toString(createTopics));
         m.put(Keys.FLUSH_INTERVAL, flushInterval.toMillis() + "ms");
+        m.put(Keys.SINK_RETRY_TIMEOUT, sinkRetryTimeout.toMillis() + "ms");
         m.put(Keys.MAX_OUT_OF_ORDERNESS, maxOutOfOrderness.toMillis() + "ms");
         m.put(Keys.IDLENESS, idleness.toMillis() + "ms");
         m.put(Keys.MAX_FUTURE, maxFuture.toMillis() + "ms");
@@ -368,6 +377,7 @@ public final class TallyConfig extends ExecutionConfig.GlobalJobParameters {
         public static final String FLINK_CONF_PREFIX = "flink.";
 
         public static final String FLUSH_INTERVAL = "flush-interval";
+        public static final String SINK_RETRY_TIMEOUT = "sink-retry-timeout";
         public static final String MAX_OUT_OF_ORDERNESS = "max-out-of-orderness";
         public static final String IDLENESS = "idleness";
         public static final String MAX_FUTURE = "max-future";

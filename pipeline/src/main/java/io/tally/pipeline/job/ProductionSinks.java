@@ -82,6 +82,7 @@ public final class ProductionSinks implements TallySinks {
                                 ? null
                                 : java.nio.file.Path.of(config.jdbcPasswordFile))
                 .flushInterval(config.flushInterval)
+                .retryTimeout(config.sinkRetryTimeout)
                 .build();
     }
 }

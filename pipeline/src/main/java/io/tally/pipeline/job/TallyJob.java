@@ -47,7 +47,26 @@ public final class TallyJob {
         if (config.checkpointInterval != null) {
             env.enableCheckpointing(config.checkpointInterval.toMillis());
         }
+        env.getCheckpointConfig()
+                .setCheckpointTimeout(
+                        checkpointTimeout(
+                                env.getCheckpointConfig().getCheckpointTimeout(),
+                                config.sinkRetryTimeout));
         env.getConfig().setGlobalJobParameters(config);
+    }
+
+    /**
+     * Issue 9: an upsert sink flushes on the task thread before each checkpoint barrier, and while
+     * PostgreSQL is down that flush waits up to {@code sink-retry-timeout} (plus one socket
+     * timeout) for it. A barrier can also queue behind a timer flush that is already waiting, so a
+     * checkpoint may be held for about twice that. An expired checkpoint fails the job (no
+     * tolerable checkpoint failures are configured), which would undo the ride-through; so the
+     * timeout is raised to 2 × sink-retry-timeout + 1 min when lower (11 min for the default 5 min;
+     * Flink's default is 10 min). A larger timeout given with --flink-conf is kept.
+     */
+    static long checkpointTimeout(long configuredMillis, java.time.Duration sinkRetryTimeout) {
+        long needed = 2 * sinkRetryTimeout.toMillis() + java.time.Duration.ofMinutes(1).toMillis();
+        return Math.max(configuredMillis, needed);
     }
 
     /** Defines every selected pipeline on {@code env}. */

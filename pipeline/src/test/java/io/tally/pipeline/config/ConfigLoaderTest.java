@@ -31,6 +31,7 @@ class ConfigLoaderTest {
         assertThat(c.checkpointInterval).isNull();
         assertThat(c.parallelism).isNull();
         assertThat(c.flushInterval).isEqualTo(Duration.ofMillis(500));
+        assertThat(c.sinkRetryTimeout).isEqualTo(Duration.ofMinutes(5));
         assertThat(c.maxOutOfOrderness).isEqualTo(Duration.ofSeconds(5));
         assertThat(c.idleness).isEqualTo(Duration.ofSeconds(30));
         assertThat(c.maxFuture).isEqualTo(Duration.ofDays(1));
@@ -40,6 +41,28 @@ class ConfigLoaderTest {
         assertThat(c.excludedUsers).containsExactly("dazza");
         assertThat(c.deadLetterTopic).isEqualTo("tally-dead-letters");
         assertThat(c.chatTopic).isEqualTo("chat-messages");
+    }
+
+    @Test
+    void sinkRetryTimeoutReachesTheSinksAndKeepsTheCheckpointTimeoutAboveIt() {
+        // Issue 9: a database down for a minute is waited for, not a job failure.
+        TallyConfig c =
+                ConfigLoader.load(
+                        Map.of("sink-retry-timeout", "90s", "jdbc-url", "jdbc:postgresql://h/db"),
+                        Map.of(),
+                        null);
+        assertThat(c.sinkRetryTimeout).isEqualTo(Duration.ofSeconds(90));
+        assertThat(c.toMap()).containsEntry("sink-retry-timeout", "90000ms");
+        assertThat(c.with(Map.of()).sinkRetryTimeout).isEqualTo(Duration.ofSeconds(90));
+        assertThat(io.tally.pipeline.job.ProductionSinks.jdbcSettings(c).retryTimeout())
+                .isEqualTo(Duration.ofSeconds(90));
+        // The pre-barrier flush may wait that long: a checkpoint must not expire meanwhile.
+        org.apache.flink.streaming.api.environment.StreamExecutionEnvironment env =
+                org.apache.flink.streaming.api.environment.StreamExecutionEnvironment
+                        .getExecutionEnvironment();
+        io.tally.pipeline.job.TallyJob.configure(env, TallyConfig.defaults());
+        assertThat(env.getCheckpointConfig().getCheckpointTimeout())
+                .isEqualTo(Duration.ofMinutes(11).toMillis());
     }
 
     @Test

@@ -11,10 +11,16 @@ import java.time.ZoneId;
 import java.util.ArrayList;
 import java.util.List;
 import org.apache.flink.api.common.functions.OpenContext;
+import org.apache.flink.api.common.state.ListState;
+import org.apache.flink.api.common.state.ListStateDescriptor;
 import org.apache.flink.api.common.state.MapState;
 import org.apache.flink.api.common.state.MapStateDescriptor;
 import org.apache.flink.api.common.typeinfo.Types;
 import org.apache.flink.metrics.Counter;
+import org.apache.flink.runtime.state.FunctionInitializationContext;
+import org.apache.flink.runtime.state.FunctionSnapshotContext;
+import org.apache.flink.streaming.api.TimerService;
+import org.apache.flink.streaming.api.checkpoint.CheckpointedFunction;
 import org.apache.flink.streaming.api.functions.KeyedProcessFunction;
 import org.apache.flink.util.Collector;
 import org.apache.flink.util.OutputTag;
@@ -32,9 +38,21 @@ import org.apache.flink.util.OutputTag;
  * <p>Too late is decided on calendar days, like the deletion of day rows (SPEC §2.5): a message is
  * too late when its date is before {@code date(watermark) − retention-days}, so it can never bring
  * back a day row that retention already deleted.
+ *
+ * <p>The watermark a restored (or restarted) operator sees is {@code Long.MIN_VALUE} until every
+ * input partition has reported again, so judging by it alone accepted, after every restore, old
+ * messages that a failure-free run drops as too-late: counted forever, and able to bring back a day
+ * row that retention had deleted (issue 9, SPEC §1.8). So the operator keeps the highest watermark
+ * it has seen in operator state (union list state: every subtask gets every subtask's value on
+ * restore, also at another parallelism, and takes the maximum; all subtasks of this keyed operator
+ * see the same watermarks, the minimum over the same upstream channels) and judges against
+ * max(restored, current). A {@code Long.MAX_VALUE} watermark is the end of an input (a finished
+ * bounded source, a drained stop-with-savepoint), not time passing (SPEC §1.4): it is neither kept
+ * nor used, or every message after a resumed drain would be too late.
  */
 public final class MessageDedupeFunction
-        extends KeyedProcessFunction<String, ChatMessage, ChatMessage> {
+        extends KeyedProcessFunction<String, ChatMessage, ChatMessage>
+        implements CheckpointedFunction {
     private static final long serialVersionUID = 1L;
 
     public static final OutputTag<DeadLetter> TOO_LATE =
@@ -51,9 +69,45 @@ public final class MessageDedupeFunction
     private transient Counter lateDropped;
     private transient Counter duplicates;
 
+    // The highest finite watermark this subtask has judged by (or restored), and its checkpointed
+    // copy. Operator state, not keyed: time is the same for every key.
+    private transient long highestWatermark;
+    private transient ListState<Long> highestWatermarkState;
+    // Kept from the first element so a snapshot can record the watermark as it is then, even if
+    // no element has arrived since it moved.
+    private transient TimerService timerService;
+
     public MessageDedupeFunction(ZoneId zone, int retentionDays) {
         this.zone = zone;
         this.retentionDays = retentionDays;
+    }
+
+    @Override
+    public void initializeState(FunctionInitializationContext context) throws Exception {
+        highestWatermarkState =
+                context.getOperatorStateStore()
+                        .getUnionListState(
+                                new ListStateDescriptor<>("highest-watermark", Types.LONG));
+        highestWatermark = Long.MIN_VALUE;
+        for (Long w : highestWatermarkState.get()) {
+            highestWatermark = Math.max(highestWatermark, w);
+        }
+    }
+
+    @Override
+    public void snapshotState(FunctionSnapshotContext context) throws Exception {
+        if (timerService != null) {
+            advanceTo(timerService.currentWatermark());
+        }
+        highestWatermarkState.update(List.of(highestWatermark));
+    }
+
+    /** Raises the highest watermark to {@code watermark} unless it is the end of input. */
+    private long advanceTo(long watermark) {
+        if (watermark != Long.MAX_VALUE && watermark > highestWatermark) {
+            highestWatermark = watermark;
+        }
+        return highestWatermark;
     }
 
     @Override
@@ -75,7 +129,8 @@ public final class MessageDedupeFunction
     @Override
     public void processElement(ChatMessage m, Context ctx, Collector<ChatMessage> out)
             throws Exception {
-        long watermark = ctx.timerService().currentWatermark();
+        timerService = ctx.timerService();
+        long watermark = advanceTo(timerService.currentWatermark());
         LocalDate day = calendar.dayOf(m.ts);
         if (watermark != Long.MIN_VALUE
                 && day.isBefore(calendar.dayOf(watermark).minusDays(retentionDays))) {
@@ -106,6 +161,7 @@ public final class MessageDedupeFunction
     @Override
     public void onTimer(long timestamp, OnTimerContext ctx, Collector<ChatMessage> out)
             throws Exception {
+        advanceTo(ctx.timerService().currentWatermark());
         List<String> ids = forget.get(timestamp);
         if (ids != null) {
             for (String id : ids) {
