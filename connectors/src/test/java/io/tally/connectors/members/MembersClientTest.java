@@ -2,6 +2,7 @@ package io.tally.connectors.members;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.assertj.core.api.Assertions.catchThrowable;
 
 import java.io.IOException;
 import java.net.ServerSocket;
@@ -14,6 +15,8 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
 
 /** SPEC §4.2 fetching against the real local server: shape, header, and which failures retry. */
 @Timeout(value = 10, unit = TimeUnit.SECONDS)
@@ -137,6 +140,34 @@ class MembersClientTest {
             assertThat(e.getMessage()).contains("malformed body").doesNotContain(SECRET);
         }
         assertThat(client.fetchPage(url, SECRET, 1).get(2, TimeUnit.SECONDS).members()).hasSize(50);
+    }
+
+    @ParameterizedTest(name = "total_page {0}: accepted {1}")
+    @CsvSource({"0, true", "1, true", "100000, true", "100001, false", "2147483647, false"})
+    void totalPageIsCappedAt100000(long totalPage, boolean accepted) {
+        String body =
+                "{\"data\":[],\"pagination\":{\"current_page\":1,\"total_page\":"
+                        + totalPage
+                        + ",\"total_count\":0}}";
+        if (accepted) {
+            assertThat(catchThrowable(() -> MembersClient.parse(body))).isNull();
+        } else {
+            assertThatThrownBy(() -> MembersClient.parse(body))
+                    .hasMessage("pagination.total_page out of range");
+        }
+    }
+
+    @Test
+    void aBodyOverTheCapIsMalformedAndRetryableAndAPageUnderItIsRead() throws Exception {
+        // A page of 50 generated members is some kilobytes; a 1 KiB cap refuses it as it streams.
+        MembersClient capped = new MembersClient(TIMEOUT, 1024);
+        MembersFetchException e = failure(capped.fetchPage(url, SECRET, 1));
+        assertThat(e.retryable()).isTrue();
+        assertThat(e.getMessage())
+                .isEqualTo("GET " + url + " (page 1): malformed body (larger than 1024 bytes)");
+        MembersClient roomy = new MembersClient(TIMEOUT, 1 << 20);
+        assertThat(roomy.fetchPage(url, SECRET, 1).get(2, TimeUnit.SECONDS).members()).hasSize(50);
+        assertThat(MembersClient.MAX_BODY_BYTES).isEqualTo(16L << 20);
     }
 
     @Test
