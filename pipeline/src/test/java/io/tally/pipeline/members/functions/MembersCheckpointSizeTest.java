@@ -17,6 +17,8 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import org.apache.flink.api.common.typeinfo.Types;
+import org.apache.flink.runtime.state.storage.FileSystemCheckpointStorage;
+import org.apache.flink.streaming.api.operators.KeyedProcessOperator;
 import org.apache.flink.streaming.api.operators.co.KeyedCoProcessOperator;
 import org.apache.flink.streaming.runtime.streamrecord.StreamRecord;
 import org.apache.flink.streaming.runtime.tasks.mailbox.Mail;
@@ -24,7 +26,6 @@ import org.apache.flink.streaming.runtime.tasks.mailbox.TaskMailbox;
 import org.apache.flink.streaming.util.KeyedOneInputStreamOperatorTestHarness;
 import org.apache.flink.streaming.util.KeyedTwoInputStreamOperatorTestHarness;
 import org.apache.flink.streaming.util.OneInputStreamOperatorTestHarness;
-import org.apache.flink.streaming.util.ProcessFunctionTestHarnesses;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -63,9 +64,16 @@ class MembersCheckpointSizeTest {
                                     ZoneOffset.UTC,
                                     Duration.ofSeconds(30)));
             imports.open();
-            KeyedOneInputStreamOperatorTestHarness<String, ContactRow, ContactRow> dedupe =
-                    ProcessFunctionTestHarnesses.forKeyedProcessFunction(
-                            new ContactDedupeFunction(), ContactDedupeFunction::key, Types.STRING);
+            // File-backed checkpoint storage: at 1 M contacts the dedupe's snapshot is over the
+            // 5 MiB that in-memory checkpoint storage allows.
+            var dedupe =
+                    new KeyedOneInputStreamOperatorTestHarness<String, ContactRow, ContactRow>(
+                            new KeyedProcessOperator<>(new ContactDedupeFunction()),
+                            ContactDedupeFunction::key,
+                            Types.STRING);
+            dedupe.setCheckpointStorage(
+                    new FileSystemCheckpointStorage(dir.resolve("checkpoints").toUri()));
+            dedupe.open();
             var progress =
                     new KeyedTwoInputStreamOperatorTestHarness<
                             String, ImportJobRow, ContactOutcome, ImportJobRow>(
