@@ -59,6 +59,7 @@ public final class LocalMembersApi implements AutoCloseable {
     private final Map<String, List<MembersPage.Member>> audiences = new HashMap<>();
     private final Map<String, Faults> faults = new HashMap<>();
     private final List<Request> requests = new ArrayList<>();
+    private final Map<String, Integer> claimedTotalPages = new HashMap<>();
     private String secret;
 
     private LocalMembersApi(HttpServer server, ExecutorService executor) {
@@ -155,6 +156,14 @@ public final class LocalMembersApi implements AutoCloseable {
         faults(name, page).always = status;
     }
 
+    /**
+     * From now on, audience {@code name} answers {@code total_page} = {@code totalPages} whatever
+     * its size (an API that promises pages it does not have; pages past the data are empty).
+     */
+    public synchronized void claimTotalPages(String name, int totalPages) {
+        claimedTotalPages.put(name, totalPages);
+    }
+
     /** Removes every fault of audience {@code name}. */
     public synchronized void clearFaults(String name) {
         faults.keySet().removeIf(k -> k.startsWith(name + "\n"));
@@ -245,19 +254,27 @@ public final class LocalMembersApi implements AutoCloseable {
             body = malformed(f.malformedServed++);
         } else {
             status = 200;
-            body = page(members, page, per);
+            body = page(members, page, per, claimed(name));
         }
         record(name, page, status, authorization);
         return new Response(status, body, delay);
+    }
+
+    private synchronized Integer claimed(String name) {
+        return claimedTotalPages.get(name);
     }
 
     private synchronized void record(String name, int page, int status, String authorization) {
         requests.add(new Request(name, page, status, authorization));
     }
 
-    private static String page(List<MembersPage.Member> members, int page, int per) {
+    private static String page(
+            List<MembersPage.Member> members, int page, int per, Integer claimed) {
         int count = members.size();
         int totalPages = Math.max(1, (int) ((count + (long) per - 1) / per));
+        if (claimed != null) {
+            totalPages = claimed;
+        }
         ObjectNode root = JSON.createObjectNode();
         ArrayNode data = root.putArray("data");
         long from = (long) (page - 1) * per;

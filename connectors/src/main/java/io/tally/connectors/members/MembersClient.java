@@ -3,6 +3,7 @@ package io.tally.connectors.members;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.net.ConnectException;
 import java.net.URI;
@@ -11,13 +12,17 @@ import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.net.http.HttpTimeoutException;
+import java.nio.ByteBuffer;
+import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
+import java.util.concurrent.CompletionStage;
 import java.util.concurrent.ExecutionException;
+import java.util.concurrent.Flow;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import org.slf4j.Logger;
@@ -44,12 +49,28 @@ public final class MembersClient {
     /** Members per page (SPEC §4.2). */
     public static final int PER_PAGE = 50;
 
+    /** A page body larger than this is malformed (issue 9: a page is read into memory). */
+    public static final long MAX_BODY_BYTES = 16L << 20;
+
+    /**
+     * A larger {@code total_page} is malformed: 100 000 pages of 50 are 5 M members per job, and
+     * the import's row versions count pages in 17 bits.
+     */
+    public static final int MAX_TOTAL_PAGES = 100_000;
+
     private static final ObjectMapper JSON = new ObjectMapper();
 
     private final Duration requestTimeout;
+    private final long maxBodyBytes;
     private final HttpClient http;
 
     public MembersClient(Duration requestTimeout) {
+        this(requestTimeout, MAX_BODY_BYTES);
+    }
+
+    /** As {@link #MembersClient(Duration)}, with another cap on a page's body (tests). */
+    public MembersClient(Duration requestTimeout, long maxBodyBytes) {
+        this.maxBodyBytes = maxBodyBytes;
         Objects.requireNonNull(requestTimeout, "requestTimeout");
         if (requestTimeout.isNegative() || requestTimeout.isZero()) {
             throw new IllegalArgumentException(
@@ -117,7 +138,15 @@ public final class MembersClient {
         CompletableFuture<MembersPage> result = new CompletableFuture<>();
         CompletableFuture<HttpResponse<String>> exchange;
         try {
-            exchange = http.sendAsync(request, HttpResponse.BodyHandlers.ofString());
+            // Streamed with a limit: a body over the cap is cancelled as it arrives, never held
+            // whole.
+            exchange =
+                    http.sendAsync(
+                            request,
+                            info ->
+                                    HttpResponse.BodySubscribers.mapping(
+                                            new LimitedBody(maxBodyBytes),
+                                            bytes -> new String(bytes, StandardCharsets.UTF_8)));
         } catch (RuntimeException e) {
             return failed(
                     new MembersFetchException(
@@ -172,6 +201,13 @@ public final class MembersClient {
         while ((cause instanceof CompletionException || cause instanceof ExecutionException)
                 && cause.getCause() != null) {
             cause = cause.getCause();
+        }
+        if (cause instanceof BodyTooLargeException) {
+            // Malformed, so retryable like any malformed body (SPEC §4.2).
+            return new MembersFetchException(
+                    where + ": malformed body (larger than " + maxBodyBytes + " bytes)",
+                    true,
+                    null);
         }
         if (cause instanceof HttpTimeoutException || cause instanceof TimeoutException) {
             return new MembersFetchException(
@@ -282,7 +318,7 @@ public final class MembersClient {
             throw new MalformedBodyException("missing \"pagination\" object");
         }
         int currentPage = (int) integer(pagination, "current_page", Integer.MAX_VALUE);
-        int totalPages = (int) integer(pagination, "total_page", Integer.MAX_VALUE);
+        int totalPages = (int) integer(pagination, "total_page", MAX_TOTAL_PAGES);
         long totalCount = integer(pagination, "total_count", Long.MAX_VALUE);
         List<MembersPage.Member> members = new ArrayList<>(data.size());
         for (int i = 0; i < data.size(); i++) {
@@ -326,6 +362,65 @@ public final class MembersClient {
             return v.asText();
         }
         throw new MalformedBodyException("data[" + index + "]." + field + " is not a string");
+    }
+
+    /** The body went over the cap; the exchange was cancelled. */
+    static final class BodyTooLargeException extends IOException {
+        private static final long serialVersionUID = 1L;
+
+        BodyTooLargeException(long limit) {
+            super("body larger than " + limit + " bytes");
+        }
+    }
+
+    /** Collects a body up to {@code limit} bytes; beyond it, cancels the stream and fails. */
+    static final class LimitedBody implements HttpResponse.BodySubscriber<byte[]> {
+        private final long limit;
+        private final CompletableFuture<byte[]> body = new CompletableFuture<>();
+        private final ByteArrayOutputStream bytes = new ByteArrayOutputStream();
+        private Flow.Subscription subscription;
+
+        LimitedBody(long limit) {
+            this.limit = limit;
+        }
+
+        @Override
+        public CompletionStage<byte[]> getBody() {
+            return body;
+        }
+
+        @Override
+        public void onSubscribe(Flow.Subscription s) {
+            subscription = s;
+            s.request(Long.MAX_VALUE);
+        }
+
+        @Override
+        public void onNext(List<ByteBuffer> items) {
+            if (body.isDone()) {
+                return;
+            }
+            for (ByteBuffer b : items) {
+                if (bytes.size() + (long) b.remaining() > limit) {
+                    subscription.cancel();
+                    body.completeExceptionally(new BodyTooLargeException(limit));
+                    return;
+                }
+                byte[] chunk = new byte[b.remaining()];
+                b.get(chunk);
+                bytes.write(chunk, 0, chunk.length);
+            }
+        }
+
+        @Override
+        public void onError(Throwable t) {
+            body.completeExceptionally(t);
+        }
+
+        @Override
+        public void onComplete() {
+            body.complete(bytes.toByteArray());
+        }
     }
 
     /** A 2xx body that is not the §4.2 shape; its message says what is wrong, never the body. */

@@ -5,10 +5,13 @@ import io.tally.pipeline.job.Columns;
 import io.tally.pipeline.members.records.AudienceRow;
 import io.tally.pipeline.members.records.ContactRow;
 import io.tally.pipeline.members.records.ImportJobRow;
-import io.tally.pipeline.members.records.ImportStatsRow;
 import java.time.LocalDate;
 
-/** Column mappings of the members tables (SPEC §4.3, §4.4). */
+/**
+ * Column mappings of the members tables (SPEC §4.3, §4.4). {@code import_stats_daily} is a view
+ * over {@code import_jobs} (migration V7_1), so it has no mapping: a job counts on the day of the
+ * {@code completed_at} its row holds, once, whatever the restarts.
+ */
 public final class MembersTables {
     private MembersTables() {}
 
@@ -31,6 +34,7 @@ public final class MembersTables {
                         "requested_at",
                         "started_at",
                         "completed_at",
+                        "completed_date",
                         "version")
                 .versionColumn("version")
                 .updatedAtColumn("updated_at")
@@ -53,6 +57,9 @@ public final class MembersTables {
                                     Columns.utc(r.requestedAt),
                                     Columns.utc(r.startedAt),
                                     Columns.utc(r.completedAt),
+                                    r.completedDate == null
+                                            ? null
+                                            : LocalDate.ofEpochDay(r.completedDate),
                                     r.version
                                 })
                 .build();
@@ -85,32 +92,6 @@ public final class MembersTables {
                 .versionColumn("version")
                 .updatedAtColumn("updated_at")
                 .values(r -> new Object[] {r.audienceId, r.memberCount, r.version})
-                .build();
-    }
-
-    public static UpsertTable<ImportStatsRow> dailyStats() {
-        return UpsertTable.<ImportStatsRow>builder("import_stats_daily")
-                .keyColumns("date")
-                .valueColumns(
-                        "total_jobs",
-                        "completed_jobs",
-                        "failed_jobs",
-                        "total_members_processed",
-                        "avg_processing_time_seconds",
-                        "version")
-                .versionColumn("version")
-                .updatedAtColumn("updated_at")
-                .values(
-                        r ->
-                                new Object[] {
-                                    LocalDate.ofEpochDay(r.epochDay),
-                                    r.totalJobs,
-                                    r.completedJobs,
-                                    r.failedJobs,
-                                    r.totalMembersProcessed,
-                                    Columns.decimal(r.avgProcessingTimeSeconds, 3),
-                                    r.version
-                                })
                 .build();
     }
 }

@@ -5,7 +5,10 @@ import io.tally.pipeline.config.TallyConfig;
 import io.tally.pipeline.job.StatusDelta;
 import io.tally.pipeline.job.TallySinks;
 import io.tally.pipeline.job.ValidRecordSplitter;
+import io.tally.pipeline.members.functions.ContactDedupeFunction;
+import io.tally.pipeline.members.functions.ImportProgressFunction;
 import io.tally.pipeline.members.functions.MemberImportOperator;
+import io.tally.pipeline.members.records.ContactRow;
 import io.tally.pipeline.members.records.ImportJobRow;
 import io.tally.pipeline.members.records.ImportRequest;
 import java.time.Duration;
@@ -14,8 +17,9 @@ import org.apache.flink.streaming.api.datastream.DataStream;
 import org.apache.flink.streaming.api.datastream.SingleOutputStreamOperator;
 
 /**
- * The members pipeline (SPEC §4): import requests → the import operator (fetching, retries, dedupe,
- * progress) → import_jobs, email_contacts, email_audiences, import_stats_daily.
+ * The members pipeline (SPEC §4): import requests → the import operator (fetching, retries, cursor)
+ * → keyed contact dedupe → email_contacts; progress rows and dedupe outcomes, keyed by audience →
+ * import_jobs, email_audiences (import_stats_daily is a view over import_jobs).
  */
 public final class MembersWorkflow {
     public static final String PIPELINE = "members";
@@ -33,8 +37,9 @@ public final class MembersWorkflow {
                         .uid("members-validate");
         sinks.deadLetters(requests.getSideOutput(ValidRecordSplitter.DEAD_LETTERS), PIPELINE);
 
-        // Parallelism 1: the worker limit and the request rate are global (SPEC §4.2).
-        SingleOutputStreamOperator<ImportJobRow> jobs =
+        // Parallelism 1: the worker limit and the request rate are global (SPEC §4.2). It keeps
+        // the jobs only; the emails are deduped downstream, keyed by (audience, email).
+        SingleOutputStreamOperator<ImportJobRow> progress =
                 requests.global()
                         .transform(
                                 "Member imports (SPEC 4.2-4.4)",
@@ -50,11 +55,26 @@ public final class MembersWorkflow {
                         .setParallelism(1)
                         .setMaxParallelism(1)
                         .uid("members-imports");
+
+        SingleOutputStreamOperator<ContactRow> contacts =
+                progress.getSideOutput(MemberImportOperator.CANDIDATES)
+                        .keyBy(ContactDedupeFunction::key, Types.STRING)
+                        .process(new ContactDedupeFunction(), Types.POJO(ContactRow.class))
+                        .name("Contact dedupe (SPEC 4.3)")
+                        .uid("members-contact-dedupe");
+        sinks.upsert(contacts, MembersTables.contacts());
+
+        SingleOutputStreamOperator<ImportJobRow> jobs =
+                progress.keyBy(r -> r.audienceId, Types.STRING)
+                        .connect(
+                                contacts.getSideOutput(ContactDedupeFunction.OUTCOMES)
+                                        .keyBy(o -> o.audienceId, Types.STRING))
+                        .process(new ImportProgressFunction(), Types.POJO(ImportJobRow.class))
+                        .name("Import progress (SPEC 4.4)")
+                        .uid("members-progress");
         sinks.upsert(jobs, MembersTables.importJobs());
-        sinks.upsert(jobs.getSideOutput(MemberImportOperator.CONTACTS), MembersTables.contacts());
-        sinks.upsert(jobs.getSideOutput(MemberImportOperator.AUDIENCES), MembersTables.audiences());
         sinks.upsert(
-                jobs.getSideOutput(MemberImportOperator.DAILY_STATS), MembersTables.dailyStats());
+                jobs.getSideOutput(ImportProgressFunction.AUDIENCES), MembersTables.audiences());
         return requests.getSideOutput(ValidRecordSplitter.STATUS);
     }
 }

@@ -5,18 +5,16 @@ import io.tally.connectors.members.MembersFetchException;
 import io.tally.connectors.members.MembersPage;
 import io.tally.pipeline.members.ContactNames;
 import io.tally.pipeline.members.Credentials;
-import io.tally.pipeline.members.records.AudienceRow;
+import io.tally.pipeline.members.ImportJobVersion;
 import io.tally.pipeline.members.records.ContactRow;
 import io.tally.pipeline.members.records.ImportJob;
 import io.tally.pipeline.members.records.ImportJobRow;
 import io.tally.pipeline.members.records.ImportRequest;
-import io.tally.pipeline.members.records.ImportStatsRow;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.ZoneId;
 import java.util.ArrayList;
 import java.util.Comparator;
-import java.util.HashMap;
 import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -49,6 +47,21 @@ import org.slf4j.LoggerFactory;
  * deduped and emitted and the cursor moved in one step: after a crash the job resumes at the first
  * page not applied (a page in flight at the checkpoint is fetched again; an applied one never is).
  *
+ * <p>What it keeps, and how long: the jobs (request, cursor, counts), in operator state. A finished
+ * job stays {@code finishedJobRetention} (default 7 days) of processing time after its completion,
+ * so that a repeated request (SPEC §1.7: producers retry) is still recognized as the same job, then
+ * leaves at the next checkpoint; a request repeated later is imported again. Emails are not kept
+ * here: each valid member goes on as a candidate to {@link ContactDedupeFunction}, keyed by
+ * (audience, email), and the counts come back together in {@link ImportProgressFunction}. An empty
+ * page ends a job whatever {@code total_page} said (the client caps it at 100 000 and a body at 16
+ * MiB).
+ *
+ * <p>Rows carry a version that is a function of the job's progress ({@link ImportJobVersion}), not
+ * of how many rows were written, so a replay writes the versions the failure-free run writes. The
+ * completion instant and its calendar day are decided once, kept in the job, and {@code
+ * import_stats_daily} is a view over {@code import_jobs}: a job counts on exactly one day, the day
+ * of the {@code completed_at} the table holds, whatever the restarts.
+ *
  * <p>A failing page is retried with exponential backoff; when it still fails the attempt fails and
  * the job goes back to the queue ({@code retry}), resuming from its cursor; after 4 attempts it is
  * {@code failed} with the last error. Errors that retrying cannot fix (an unknown credential, a url
@@ -60,12 +73,12 @@ public final class MemberImportOperator extends AbstractStreamOperator<ImportJob
     private static final long serialVersionUID = 1L;
     private static final Logger LOG = LoggerFactory.getLogger(MemberImportOperator.class);
 
-    public static final OutputTag<ContactRow> CONTACTS =
-            new OutputTag<>("email-contacts", Types.POJO(ContactRow.class));
-    public static final OutputTag<AudienceRow> AUDIENCES =
-            new OutputTag<>("email-audiences", Types.POJO(AudienceRow.class));
-    public static final OutputTag<ImportStatsRow> DAILY_STATS =
-            new OutputTag<>("import-stats-daily", Types.POJO(ImportStatsRow.class));
+    /** Every valid member of an applied page, in (page, index) order, for the dedupe. */
+    public static final OutputTag<ContactRow> CANDIDATES =
+            new OutputTag<>("contact-candidates", Types.POJO(ContactRow.class));
+
+    /** How long a finished job is remembered (see the class comment). */
+    public static final Duration FINISHED_JOB_RETENTION = Duration.ofDays(7);
 
     static final int MAX_ATTEMPTS = 4;
     static final int PAGE_RETRIES = 3;
@@ -76,11 +89,9 @@ public final class MemberImportOperator extends AbstractStreamOperator<ImportJob
     private final Credentials credentials;
     private final ZoneId zone;
     private final Duration requestTimeout;
+    private final long finishedJobRetentionMillis;
 
     private transient Map<String, ImportJob> jobs;
-    private transient Map<String, Set<String>> emailsByAudience;
-    private transient Map<Long, ImportStatsRow> daily;
-    private transient Map<Long, Double> dailySeconds;
     private transient Set<String> busy;
     private transient long nextRequestAt;
     private transient boolean pumpScheduled;
@@ -90,8 +101,6 @@ public final class MemberImportOperator extends AbstractStreamOperator<ImportJob
     private transient Counter pageFailures;
 
     private transient ListState<ImportJob> jobState;
-    private transient ListState<String> emailState;
-    private transient ListState<ImportStatsRow> dailyState;
 
     public MemberImportOperator(
             int maxConcurrentJobs,
@@ -99,6 +108,23 @@ public final class MemberImportOperator extends AbstractStreamOperator<ImportJob
             Credentials credentials,
             ZoneId zone,
             Duration requestTimeout) {
+        this(
+                maxConcurrentJobs,
+                requestsPerSecond,
+                credentials,
+                zone,
+                requestTimeout,
+                FINISHED_JOB_RETENTION);
+    }
+
+    public MemberImportOperator(
+            int maxConcurrentJobs,
+            double requestsPerSecond,
+            Credentials credentials,
+            ZoneId zone,
+            Duration requestTimeout,
+            Duration finishedJobRetention) {
+        this.finishedJobRetentionMillis = finishedJobRetention.toMillis();
         this.maxConcurrentJobs = maxConcurrentJobs;
         this.requestsPerSecond = requestsPerSecond;
         this.credentials = credentials;
@@ -113,45 +139,26 @@ public final class MemberImportOperator extends AbstractStreamOperator<ImportJob
                 context.getOperatorStateStore()
                         .getListState(
                                 new ListStateDescriptor<>("jobs", Types.POJO(ImportJob.class)));
-        emailState =
-                context.getOperatorStateStore()
-                        .getListState(new ListStateDescriptor<>("audience-emails", Types.STRING));
-        dailyState =
-                context.getOperatorStateStore()
-                        .getListState(
-                                new ListStateDescriptor<>(
-                                        "daily", Types.POJO(ImportStatsRow.class)));
         jobs = new LinkedHashMap<>();
-        emailsByAudience = new HashMap<>();
-        daily = new HashMap<>();
-        dailySeconds = new HashMap<>();
         busy = new HashSet<>();
         for (ImportJob j : jobState.get()) {
-            // Rows written after the checkpoint reached the table with higher versions than this
-            // restored run will count to; move past them so its rows are not rejected (SPEC §1.8).
-            j.version += 1L << 32;
             jobs.put(j.request.jobId, j);
-        }
-        for (String e : emailState.get()) {
-            int cut = e.indexOf('\u0000');
-            emailsByAudience
-                    .computeIfAbsent(e.substring(0, cut), a -> new HashSet<>())
-                    .add(e.substring(cut + 1));
-        }
-        for (ImportStatsRow d : dailyState.get()) {
-            daily.put(d.epochDay, d);
-            dailySeconds.put(d.epochDay, d.avgProcessingTimeSeconds * d.completedJobs);
         }
     }
 
     @Override
     public void snapshotState(StateSnapshotContext context) throws Exception {
         super.snapshotState(context);
+        // A finished job leaves once its retention has passed; until then a repeated request is
+        // recognized (SPEC §1.7). Nothing downstream needs it: its rows are final.
+        long now = getProcessingTimeService().getCurrentProcessingTime();
+        jobs.values()
+                .removeIf(
+                        j ->
+                                j.isFinished()
+                                        && j.completedAt != null
+                                        && j.completedAt + finishedJobRetentionMillis <= now);
         jobState.update(new ArrayList<>(jobs.values()));
-        List<String> emails = new ArrayList<>();
-        emailsByAudience.forEach((a, set) -> set.forEach(e -> emails.add(a + '\u0000' + e)));
-        emailState.update(emails);
-        dailyState.update(new ArrayList<>(daily.values()));
     }
 
     @Override
@@ -297,7 +304,10 @@ public final class MemberImportOperator extends AbstractStreamOperator<ImportJob
         busy.remove(jobId);
         pagesFetched.inc();
         apply(j, page, result);
-        if (j.nextPage > j.totalPages) {
+        // An empty page ends the job whatever total_page said: an API that keeps promising pages
+        // must not keep a worker forever.
+        if (result.members().isEmpty() || j.nextPage > j.totalPages) {
+            j.totalPages = Math.min(j.totalPages, page);
             complete(j);
         } else {
             emit(j);
@@ -308,9 +318,6 @@ public final class MemberImportOperator extends AbstractStreamOperator<ImportJob
     /** Dedupes one page's members into the audience (SPEC §4.3) and moves the cursor. */
     private void apply(ImportJob j, int page, MembersPage result) {
         j.totalPages = Math.max(1, result.totalPages());
-        Set<String> seen =
-                emailsByAudience.computeIfAbsent(j.request.audienceId, a -> new HashSet<>());
-        long before = seen.size();
         for (MembersPage.Member m : result.members()) {
             j.membersSeen++;
             if (!ContactNames.isValidEmail(m.email())) {
@@ -318,11 +325,7 @@ public final class MemberImportOperator extends AbstractStreamOperator<ImportJob
                 continue;
             }
             String key = ContactNames.emailKey(m.email());
-            if (!seen.add(key)) {
-                j.duplicates++;
-                continue;
-            }
-            j.contactsNew++;
+            // New or duplicate is decided by ContactDedupeFunction, keyed by (audience, email).
             ContactRow c = new ContactRow();
             c.audienceId = j.request.audienceId;
             c.email = key;
@@ -333,10 +336,7 @@ public final class MemberImportOperator extends AbstractStreamOperator<ImportJob
             c.lastName = ContactNames.lastName(name);
             c.username = ContactNames.withoutNul(m.username());
             c.jobId = j.request.jobId;
-            output.collect(CONTACTS, new StreamRecord<>(c));
-        }
-        if (seen.size() != before) {
-            emitAudience(j.request.audienceId, seen.size());
+            output.collect(CANDIDATES, new StreamRecord<>(c));
         }
         j.nextPage = page + 1;
         j.pageRetries = 0;
@@ -397,19 +397,7 @@ public final class MemberImportOperator extends AbstractStreamOperator<ImportJob
     private void complete(ImportJob j) {
         j.status = "completed";
         j.error = null;
-        // SPEC §4.4: on completion the audience row holds the exact count, also when it is 0.
-        emitAudience(
-                j.request.audienceId,
-                emailsByAudience.getOrDefault(j.request.audienceId, Set.of()).size());
         finish(j);
-    }
-
-    private void emitAudience(String audienceId, long count) {
-        AudienceRow a = new AudienceRow();
-        a.audienceId = audienceId;
-        a.memberCount = count;
-        a.version = count;
-        output.collect(AUDIENCES, new StreamRecord<>(a));
     }
 
     private void fail(ImportJob j, String message) {
@@ -418,45 +406,18 @@ public final class MemberImportOperator extends AbstractStreamOperator<ImportJob
         finish(j);
     }
 
+    /**
+     * Decides the completion instant and its day (SPEC §4.4) once; they stay in the job's state, so
+     * every later row of the job carries the same ones.
+     */
     private void finish(ImportJob j) {
         long now = getProcessingTimeService().getCurrentProcessingTime();
         j.completedAt = now;
+        j.completedEpochDay = Instant.ofEpochMilli(now).atZone(zone).toLocalDate().toEpochDay();
         emit(j);
-        long day = Instant.ofEpochMilli(now).atZone(zone).toLocalDate().toEpochDay();
-        ImportStatsRow d =
-                daily.computeIfAbsent(
-                        day,
-                        k -> {
-                            ImportStatsRow r = new ImportStatsRow();
-                            r.epochDay = k;
-                            return r;
-                        });
-        d.totalJobs++;
-        if ("completed".equals(j.status)) {
-            d.completedJobs++;
-            d.totalMembersProcessed += j.membersSeen;
-            double seconds =
-                    dailySeconds.getOrDefault(day, 0.0)
-                            + (now - (j.startedAt == null ? now : j.startedAt)) / 1000.0;
-            dailySeconds.put(day, seconds);
-            d.avgProcessingTimeSeconds = seconds / d.completedJobs;
-        } else {
-            d.failedJobs++;
-        }
-        d.version = d.totalJobs;
-        ImportStatsRow copy = new ImportStatsRow();
-        copy.epochDay = d.epochDay;
-        copy.totalJobs = d.totalJobs;
-        copy.completedJobs = d.completedJobs;
-        copy.failedJobs = d.failedJobs;
-        copy.totalMembersProcessed = d.totalMembersProcessed;
-        copy.avgProcessingTimeSeconds = d.avgProcessingTimeSeconds;
-        copy.version = d.version;
-        output.collect(DAILY_STATS, new StreamRecord<>(copy));
     }
 
     private void emit(ImportJob j) {
-        j.version++;
         ImportJobRow r = new ImportJobRow();
         r.jobId = j.request.jobId;
         r.audienceId = j.request.audienceId;
@@ -467,14 +428,13 @@ public final class MemberImportOperator extends AbstractStreamOperator<ImportJob
         r.pagesFetched = j.nextPage - 1;
         r.totalPages = j.totalPages;
         r.membersSeen = j.membersSeen;
-        r.contactsNew = j.contactsNew;
-        r.duplicates = j.duplicates;
         r.invalid = j.invalid;
         r.error = j.error;
         r.requestedAt = j.request.ts;
         r.startedAt = j.startedAt;
         r.completedAt = j.completedAt;
-        r.version = j.version;
+        r.completedDate = j.completedEpochDay;
+        r.version = ImportJobVersion.of(j.status, j.attempts, j.nextPage - 1);
         output.collect(new StreamRecord<>(r));
     }
 

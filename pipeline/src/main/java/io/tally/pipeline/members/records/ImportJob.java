@@ -18,13 +18,13 @@ public class ImportJob {
     public int pageRetries;
 
     public long membersSeen;
-    public long contactsNew;
-    public long duplicates;
     public long invalid;
     public String error;
     public Long startedAt;
     public Long completedAt;
-    public long version;
+
+    /** The calendar day of {@code completedAt} in the configured zone, decided with it. */
+    public Long completedEpochDay;
 
     public ImportJob() {}
 

@@ -28,7 +28,10 @@ public class ImportJobRow {
 
     public Long completedAt;
 
-    /** Updates applied to the job: only grows. */
+    /** Epoch day of completedAt in the configured zone (SPEC §4.4: import_stats_daily's day). */
+    public Long completedDate;
+
+    /** {@link io.tally.pipeline.members.ImportJobVersion}: a function of progress. */
     public long version;
 
     public ImportJobRow() {}
