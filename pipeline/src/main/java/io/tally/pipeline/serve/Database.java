@@ -43,6 +43,12 @@ public final class Database implements AutoCloseable {
             pg.setPassword(password);
         }
         pg.setApplicationName("tally-serve");
+        // SPEC §6.1.1, as server settings of every session from its start: even a statement that
+        // tried to write could not, and none runs for long. (Added to any options of the URL.)
+        String options =
+                "-c default_transaction_read_only=on -c statement_timeout="
+                        + STATEMENT_TIMEOUT.toMillis();
+        pg.setOptions(pg.getOptions() == null ? options : pg.getOptions() + " " + options);
         if (!jdbcUrl.contains("connectTimeout=")) {
             pg.setConnectTimeout(5);
         }
@@ -55,10 +61,6 @@ public final class Database implements AutoCloseable {
         hc.setAutoCommit(false);
         hc.setReadOnly(true);
         hc.setTransactionIsolation("TRANSACTION_REPEATABLE_READ");
-        // SPEC §6.1.1: even a statement that tried to write could not, and none runs for long.
-        hc.setConnectionInitSql(
-                "SET SESSION default_transaction_read_only = on; SET SESSION statement_timeout = "
-                        + STATEMENT_TIMEOUT.toMillis());
         // Fail at start-up on an unreachable server rather than on the first request.
         hc.setInitializationFailTimeout(1);
         try {

@@ -168,8 +168,12 @@ final class LeaderboardEndpoints {
         ObjectNode body = Json.object();
         body.put("ok", true);
         ArrayNode entries = body.putArray("entries");
+        String value = userkey != null ? userkey : asciiLower(username);
+        if (value.indexOf('\0') >= 0) {
+            return body; // no stored key holds U+0000 (SPEC §1.6), and PostgreSQL cannot bind it
+        }
         try (PreparedStatement ps = c.prepareStatement(sql)) {
-            ps.setString(1, userkey != null ? userkey : asciiLower(username));
+            ps.setString(1, value);
             try (ResultSet rs = ps.executeQuery()) {
                 while (rs.next()) {
                     entry(entries.addObject(), rs);

@@ -184,7 +184,8 @@ public final class QueryApi implements AutoCloseable {
             throw ApiException.badRequest("Invalid username: malformed percent-encoding");
         }
         int n = decoded.codePointCount(0, decoded.length());
-        if (n < 1 || n > MAX_NAME_CHARACTERS) {
+        // U+0000 is in no user key (SPEC §1.6) and PostgreSQL text cannot even compare with it.
+        if (n < 1 || n > MAX_NAME_CHARACTERS || decoded.indexOf('\0') >= 0) {
             throw ApiException.badRequest("Invalid username: expected 1 to 100 characters");
         }
         return LeaderboardEndpoints.asciiLower(decoded);
@@ -196,7 +197,8 @@ public final class QueryApi implements AutoCloseable {
         if (room == null || room.isEmpty()) {
             return settings.defaultRoom();
         }
-        if (room.codePointCount(0, room.length()) > MAX_NAME_CHARACTERS) {
+        if (room.codePointCount(0, room.length()) > MAX_NAME_CHARACTERS
+                || room.indexOf('\0') >= 0) {
             throw ApiException.badRequest("Invalid room: at most 100 characters");
         }
         return room;

@@ -42,6 +42,34 @@ final class ServeClient {
         return send("GET", pathAndQuery, null);
     }
 
+    /**
+     * A GET whose target is sent byte for byte, for malformed escapes ({@code %ZZ}) that {@code
+     * java.net.URI} refuses to build. Returns the status and the body.
+     */
+    RawAnswer getRaw(String pathAndQuery) throws Exception {
+        URI uri = URI.create(base);
+        try (java.net.Socket s = new java.net.Socket(uri.getHost(), uri.getPort())) {
+            s.setSoTimeout(20_000);
+            s.getOutputStream()
+                    .write(
+                            ("GET "
+                                            + pathAndQuery
+                                            + " HTTP/1.1\r\nHost: "
+                                            + uri.getHost()
+                                            + "\r\nConnection: close\r\n\r\n")
+                                    .getBytes(java.nio.charset.StandardCharsets.ISO_8859_1));
+            String all =
+                    new String(
+                            s.getInputStream().readAllBytes(),
+                            java.nio.charset.StandardCharsets.UTF_8);
+            int status = Integer.parseInt(all.substring(9, 12));
+            int bodyStart = all.indexOf("\r\n\r\n") + 4;
+            return new RawAnswer(status, all.substring(0, bodyStart), all.substring(bodyStart));
+        }
+    }
+
+    record RawAnswer(int status, String head, String body) {}
+
     Answer send(String method, String pathAndQuery, String origin) throws Exception {
         HttpRequest.Builder b =
                 HttpRequest.newBuilder(URI.create(base + pathAndQuery))
