@@ -39,7 +39,7 @@ final class ServeCommand implements Callable<Integer> {
     static final String DEFAULT_LISTEN = "127.0.0.1:8088";
     static final String VERSION = "0.1.0";
 
-    @Mixin CommonOptions options;
+    @Mixin DatabaseOptions options;
 
     @Option(
             names = "--listen",

@@ -63,6 +63,7 @@ public final class HttpServer implements AutoCloseable {
                         },
                         "%{client}a \"%r\" %s %O %{ms}Tms"));
         server.setStopAtShutdown(false); // the command stops it, in order, on Ctrl-C
+        server.setStopTimeout(3_000); // requests in flight get 3 s to finish
         server.start();
         return new HttpServer(server, connector);
     }
