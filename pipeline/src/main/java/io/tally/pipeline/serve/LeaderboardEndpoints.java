@@ -44,6 +44,10 @@ final class LeaderboardEndpoints {
 
     static final String DEFAULT_SORT = "farming_score";
 
+    /** The sortable columns that may hold NULL (the labels of SPEC §3.3). */
+    private static final java.util.Set<String> NULLABLE_SORTS =
+            java.util.Set.of("username", "name");
+
     private static final String ENTRY_COLUMNS =
             "userkey, username, name, reviews_given, reviews_received, reciprocal_reviews,"
                     + " farming_score, risk_level, quick_reciprocations, avg_reciprocal_time,"
@@ -79,19 +83,30 @@ final class LeaderboardEndpoints {
         String sortSql = SORT_COLUMNS.get(q.sortBy());
         StringBuilder order = new StringBuilder(" ORDER BY ");
         if (!sortSql.isEmpty()) {
-            order.append(sortSql).append(q.ascending() ? " ASC" : " DESC").append(" NULLS LAST, ");
+            order.append(sortSql).append(q.ascending() ? " ASC" : " DESC");
+            // NULLS LAST only where a NULL can be (labels): on the NOT NULL columns it would keep
+            // PostgreSQL from reading the farming_score index in order (430 ms instead of 8 ms on
+            // 100 000 rows).
+            if (NULLABLE_SORTS.contains(q.sortBy())) {
+                order.append(" NULLS LAST");
+            }
+            order.append(", ");
         }
         // SPEC §6.4 tie-breaks: farming_score DESC (reciprocal_reviews DESC when sorting by the
         // score itself), then userkey, which is unique: the order is total.
         order.append(q.sortBy().equals("farming_score") ? "reciprocal_reviews" : "farming_score")
                 .append(" DESC, userkey COLLATE \"C\"");
+        // The page's keys first, then their entries: the view computes high_risk_r4rs per row it
+        // returns, and a page far down (a large offset) would otherwise compute it for every row
+        // skipped. ARRAY(…) keeps the subquery's order, WITH ORDINALITY carries it out.
         String sql =
                 "SELECT "
                         + ENTRY_COLUMNS
-                        + " FROM leaderboard_entries"
+                        + " FROM unnest(ARRAY(SELECT userkey FROM leaderboard_entries"
                         + (q.risk() == null ? "" : " WHERE risk_level = ?")
                         + order
-                        + " LIMIT ? OFFSET ?";
+                        + " LIMIT ? OFFSET ?)) WITH ORDINALITY AS page (userkey, position)"
+                        + " JOIN leaderboard_entries USING (userkey) ORDER BY page.position";
         ObjectNode body = Json.object();
         body.put("ok", true);
         ArrayNode entries = body.putArray("entries");
