@@ -63,6 +63,14 @@ final class DemoCommand implements Callable<Integer> {
     Path workDir = Path.of(".tally", "demo");
 
     @Option(
+            names = "--serve-port",
+            paramLabel = "PORT",
+            description =
+                    "Port of the HTTP API (tally serve) on 127.0.0.1 (default 8088 when free, else"
+                            + " any).")
+    int servePort = 8088;
+
+    @Option(
             names = "--exit-after-print",
             description = "Exit after printing the tables instead of running until Ctrl-C.")
     boolean exitAfterPrint;
@@ -203,6 +211,7 @@ final class DemoCommand implements Callable<Integer> {
                         + " --bootstrap-servers "
                         + kafka.bootstrapServers());
         out.println("Query the tables: psql '" + psqlUrl(JdbcUrls.redact(jdbcUrl)) + "'");
+        startServe(config, out);
         if (exitAfterPrint) {
             closeAll();
             return 0;
@@ -217,6 +226,41 @@ final class DemoCommand implements Callable<Integer> {
             // Stopped (Ctrl-C / SIGTERM): the job was cancelled; its last checkpoint is kept.
         }
         return 0;
+    }
+
+    /** SPEC §6: the old apps' HTTP endpoints over the demo's tables, with one URL of each. */
+    private void startServe(TallyConfig config, PrintStream out) throws Exception {
+        ServeCommand.Running serve;
+        try {
+            serve = ServeCommand.start(config, serveSettings(servePort), 4, out);
+        } catch (io.tally.pipeline.config.ConfigException e) {
+            if (servePort == 0) {
+                throw e;
+            }
+            // 8088 is taken (another serve?): any free port does for the demo.
+            serve = ServeCommand.start(config, serveSettings(0), 4, out);
+        }
+        resources.add(0, serve);
+        String base = serve.baseUrl;
+        out.println("Try the HTTP API (SPEC §6):");
+        out.println("  curl " + base + "/healthz");
+        out.println("  curl '" + base + "/api/leaderboard?sortBy=reviews_given&limit=5'");
+        out.println("  curl " + base + "/api/leaderboard/lookup?username=farmer1");
+        out.println("  curl " + base + "/api/v1/health");
+        out.println("  curl " + base + "/api/v1/stats/batch/status");
+        out.println("  curl " + base + "/api/v1/stats/users/alice/category/talkers");
+        out.println("  curl '" + base + "/api/v1/stats/leaderboard/talkers?limit=5'");
+    }
+
+    private static io.tally.pipeline.serve.ServeSettings serveSettings(int port) {
+        // The sample's chat bot room is fatpizza, as the SPEC §6 examples.
+        return new io.tally.pipeline.serve.ServeSettings(
+                "127.0.0.1",
+                port,
+                List.of("*"),
+                java.time.Duration.ofSeconds(30),
+                "fatpizza",
+                ServeCommand.VERSION);
     }
 
     private EmbeddedKafka startKafka() throws IOException {

@@ -19,6 +19,7 @@ import picocli.CommandLine.Command;
             ExportCommand.class,
             BenchCommand.class,
             StatusCommand.class,
+            ServeCommand.class,
             ImportDazzaCommand.class,
             DevClusterCommand.class,
             SubmitCommand.class,

@@ -579,7 +579,7 @@ public final class ConfigLoader {
     /**
      * {@code 500ms}, {@code 10s}, {@code 5m}, {@code 2h}, {@code 1d}, a bare number of ms, or ISO.
      */
-    static Duration duration(String s) {
+    public static Duration duration(String s) {
         Matcher m = DURATION.matcher(s);
         if (m.matches()) {
             long n = Long.parseLong(m.group(1));

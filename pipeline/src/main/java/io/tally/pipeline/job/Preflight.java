@@ -254,7 +254,8 @@ public final class Preflight {
         return c;
     }
 
-    private static String password(TallyConfig config) {
+    /** The password from --jdbc-password-file, or null. */
+    public static String password(TallyConfig config) {
         if (config.jdbcPasswordFile == null) {
             return null;
         }

@@ -191,6 +191,16 @@ class TallyCliTest {
     }
 
     @Test
+    void serveSaysInOneLineThatItCannotReachTheDatabase() {
+        CliRunner.Result r =
+                tally("serve", "--jdbc-url", "jdbc:postgresql://127.0.0.1:1/tally", "--port", "0");
+        assertThat(r.exit()).isEqualTo(3);
+        assertThat(r.err().strip())
+                .startsWith("tally: cannot reach PostgreSQL at")
+                .doesNotContain("\n");
+    }
+
+    @Test
     void everyCommandHasHelp() {
         for (String command :
                 List.of(
@@ -201,7 +211,8 @@ class TallyCliTest {
                         "export",
                         "import-dazza",
                         "bench",
-                        "status")) {
+                        "status",
+                        "serve")) {
             CliRunner.Result r = tally(command, "--help");
             assertThat(r.exit()).as(command).isZero();
             assertThat(r.out()).as(command).contains("Usage: tally " + command);
