@@ -39,7 +39,8 @@ live_pid() {
 
 classpath() {
   local f="${KAFKA_CLASSPATH_FILE:-$ROOT/pipeline/target/classpath.txt}"
-  if [[ -s "$f" ]] && tr ':' '\n' <"$f" | grep -q "/kafka_2.13-$KAFKA_VERSION.jar$"; then
+  # No `tr | grep -q` pipe: with pipefail, grep quitting early can fail the pipe through SIGPIPE.
+  if [[ -s "$f" ]] && grep -qE "/kafka_2\.13-$KAFKA_VERSION\.jar(:|$)" "$f"; then
     cat "$f"
     return
   fi

@@ -60,7 +60,17 @@ cleanup() {
 trap cleanup EXIT
 
 t0="$(now_ms)"
-"$TALLY" dev-cluster up "${DEV[@]}" >/dev/null
+# Once in CI the broker's start failed with nothing on stderr; the logs went with the cleanup.
+# Show them, then try once more before failing.
+if ! "$TALLY" dev-cluster up "${DEV[@]}" >/dev/null; then
+  say "dev-cluster up failed; the broker's logs:"
+  for f in "$DIR"/kafka/format.log "$DIR"/kafka/kafka.out "$DIR"/kafka/kafka.log; do
+    [[ -f "$f" ]] && { echo "--- $f" >&2; tail -n 30 "$f" >&2; }
+  done
+  "$TALLY" dev-cluster down "${DEV[@]}" >&2 || true
+  say "retrying dev-cluster up once"
+  "$TALLY" dev-cluster up "${DEV[@]}" >/dev/null
+fi
 set -a
 # shellcheck disable=SC1091
 . "$DIR/env"
