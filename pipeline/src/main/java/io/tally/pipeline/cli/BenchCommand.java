@@ -81,7 +81,7 @@ final class BenchCommand implements Callable<Integer> {
         Files.createDirectories(workDir);
         try (EmbeddedKafka kafka = EmbeddedKafka.start(workDir.resolve("kafka"), 0)) {
             LocalPostgres pg = null;
-            String jdbcUrl = options.jdbcUrl;
+            String jdbcUrl = options.database.jdbcUrl;
             try {
                 if (jdbcUrl == null) {
                     pg = LocalPostgres.start(workDir.resolve("pg"));

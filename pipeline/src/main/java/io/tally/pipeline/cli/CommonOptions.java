@@ -3,9 +3,9 @@ package io.tally.pipeline.cli;
 import io.tally.pipeline.config.ConfigLoader;
 import io.tally.pipeline.config.TallyConfig;
 import io.tally.pipeline.config.TallyConfig.Keys;
-import java.nio.file.Path;
 import java.util.LinkedHashMap;
 import java.util.Map;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 /**
@@ -14,37 +14,14 @@ import picocli.CommandLine.Option;
  * and validates them into one {@link TallyConfig}.
  */
 public class CommonOptions {
-    @Option(
-            names = "--config",
-            paramLabel = "FILE",
-            description = "YAML file with settings (keys as the flag names).")
-    Path config;
+    /** {@code --config} and the PostgreSQL options, shared with commands that only read tables. */
+    @Mixin DatabaseOptions database = new DatabaseOptions();
 
     @Option(
             names = "--bootstrap-servers",
             paramLabel = "HOST:PORT",
             description = "Kafka brokers (TALLY_BOOTSTRAP_SERVERS; default 127.0.0.1:9092).")
     String bootstrapServers;
-
-    @Option(
-            names = "--jdbc-url",
-            paramLabel = "URL",
-            description =
-                    "PostgreSQL, e.g. jdbc:postgresql://127.0.0.1:5432/tally (TALLY_JDBC_URL).")
-    String jdbcUrl;
-
-    @Option(
-            names = "--jdbc-user",
-            paramLabel = "USER",
-            description = "PostgreSQL user (TALLY_JDBC_USER).")
-    String jdbcUser;
-
-    @Option(
-            names = "--jdbc-password-file",
-            paramLabel = "FILE",
-            description =
-                    "File holding the PostgreSQL password; never a password on the command line.")
-    String jdbcPasswordFile;
 
     @Option(
             names = "--pipelines",
@@ -217,9 +194,7 @@ public class CommonOptions {
     public Map<String, String> flags() {
         Map<String, String> m = new LinkedHashMap<>();
         put(m, Keys.BOOTSTRAP_SERVERS, bootstrapServers);
-        put(m, Keys.JDBC_URL, jdbcUrl);
-        put(m, Keys.JDBC_USER, jdbcUser);
-        put(m, Keys.JDBC_PASSWORD_FILE, jdbcPasswordFile);
+        database.putFlags(m);
         put(m, Keys.PIPELINES, pipelines);
         put(m, Keys.TIMEZONE, timezone);
         put(m, Keys.FROM, from);
@@ -253,7 +228,7 @@ public class CommonOptions {
 
     /** Resolves flags, environment and YAML into the typed configuration. */
     public TallyConfig load() {
-        return ConfigLoader.load(flags(), System.getenv(), config);
+        return ConfigLoader.load(flags(), System.getenv(), database.config);
     }
 
     /** Like {@link #load()}, with defaults of a command's own (flags, env and YAML still win). */
@@ -268,7 +243,7 @@ public class CommonOptions {
                     }
                 });
         flags.putAll(flags());
-        return ConfigLoader.load(flags, env, config);
+        return ConfigLoader.load(flags, env, database.config);
     }
 
     private static void put(Map<String, String> m, String key, String value) {

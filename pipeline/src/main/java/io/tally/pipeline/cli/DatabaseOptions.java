@@ -9,9 +9,9 @@ import java.util.Map;
 import picocli.CommandLine.Option;
 
 /**
- * The SPEC §5.2 database options alone (the same names, environment variables and YAML keys as in
- * {@link CommonOptions}), for commands that only read PostgreSQL, so their {@code --help} does not
- * list Kafka and Flink settings they ignore.
+ * The SPEC §5.2 database options and {@code --config}: on their own for commands that only read
+ * PostgreSQL (their {@code --help} then lists no Kafka or Flink settings), and mixed into {@link
+ * CommonOptions} for the rest, so each option is declared once.
  */
 public class DatabaseOptions {
     @Option(
@@ -43,6 +43,12 @@ public class DatabaseOptions {
     /** Resolves flags, environment and YAML into the typed configuration. */
     public TallyConfig load() {
         Map<String, String> flags = new LinkedHashMap<>();
+        putFlags(flags);
+        return ConfigLoader.load(flags, System.getenv(), config);
+    }
+
+    /** Adds the database flags given on the command line to {@code flags}, by option name. */
+    void putFlags(Map<String, String> flags) {
         if (jdbcUrl != null) {
             flags.put(Keys.JDBC_URL, jdbcUrl);
         }
@@ -52,6 +58,5 @@ public class DatabaseOptions {
         if (jdbcPasswordFile != null) {
             flags.put(Keys.JDBC_PASSWORD_FILE, jdbcPasswordFile);
         }
-        return ConfigLoader.load(flags, System.getenv(), config);
     }
 }

@@ -88,7 +88,9 @@ final class DemoCommand implements Callable<Integer> {
         out.println("Kafka     : in-process broker at " + kafka.bootstrapServers());
 
         String jdbcUrl =
-                options.jdbcUrl != null ? options.jdbcUrl : System.getenv("TALLY_JDBC_URL");
+                options.database.jdbcUrl != null
+                        ? options.database.jdbcUrl
+                        : System.getenv("TALLY_JDBC_URL");
         if (jdbcUrl == null) {
             LocalPostgres pg = LocalPostgres.start(workDir.resolve("pg"));
             resources.add(pg);

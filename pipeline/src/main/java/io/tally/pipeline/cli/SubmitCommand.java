@@ -67,11 +67,11 @@ final class SubmitCommand implements Callable<Integer> {
         waitForSlots(rest, needed);
 
         List<String> args = new java.util.ArrayList<>(config.jobArguments());
-        if (options.config != null) {
+        if (options.database.config != null) {
             // Credentials (file paths and allowed URLs) live in the YAML; the job reads it on the
             // JobManager, so it must be there too (a dev cluster shares this machine).
             args.add("--config");
-            args.add(options.config.toAbsolutePath().toString());
+            args.add(options.database.config.toAbsolutePath().toString());
         }
         String jarId = rest.upload(jobJar);
         ObjectNode run = rest.object();
