@@ -39,6 +39,11 @@ public final class LocalPostgres implements AutoCloseable {
         Path binDir = findBinaries();
         boolean root = "root".equals(System.getProperty("user.name"));
         Files.createDirectories(parent);
+        if (root && !reachableByPostgres(parent.toAbsolutePath())) {
+            // A checkout under a private directory (e.g. mktemp -d, mode 0700): the postgres user
+            // cannot pass through it, so the data goes to the system's /tmp instead.
+            parent = Path.of("/tmp");
+        }
         Path dataDir = Files.createTempDirectory(parent.toAbsolutePath(), "pg-");
         int port = freePort();
         LocalPostgres pg = new LocalPostgres(binDir, dataDir, port, root);
@@ -135,6 +140,21 @@ public final class LocalPostgres implements AutoCloseable {
         cmd.add(binDir.resolve(tool).toString());
         cmd.addAll(List.of(args));
         run(cmd, true);
+    }
+
+    /** True when the postgres OS user can enter {@code dir} (every ancestor traversable). */
+    private static boolean reachableByPostgres(Path dir) throws InterruptedException {
+        try {
+            Process p =
+                    new ProcessBuilder(
+                                    "runuser", "-u", "postgres", "--", "test", "-x", dir.toString())
+                            .redirectErrorStream(true)
+                            .redirectOutput(ProcessBuilder.Redirect.DISCARD)
+                            .start();
+            return p.waitFor(30, TimeUnit.SECONDS) && p.exitValue() == 0;
+        } catch (IOException e) {
+            return true; // no runuser: leave it to initdb to say what is wrong
+        }
     }
 
     private static void run(List<String> cmd, boolean mustSucceed)
