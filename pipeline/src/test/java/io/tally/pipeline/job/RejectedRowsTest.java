@@ -9,7 +9,13 @@ import io.tally.connectors.kafka.TopicSerializer;
 import io.tally.connectors.postgres.UpsertTable;
 import io.tally.connectors.testing.KafkaBrokerExtension;
 import io.tally.connectors.testing.PostgresExtension;
+import io.tally.pipeline.app.KafkaSources;
+import io.tally.pipeline.app.Preflight;
+import io.tally.pipeline.app.ProductionSinks;
+import io.tally.pipeline.app.TallyJob;
 import io.tally.pipeline.config.TallyConfig;
+import io.tally.pipeline.runtime.StatusTable;
+import io.tally.pipeline.runtime.TallySinks;
 import io.tally.pipeline.testing.Db;
 import io.tally.pipeline.testing.FlinkTestCluster;
 import io.tally.pipeline.testing.JobRunner;
@@ -130,7 +136,7 @@ class RejectedRowsTest {
         conf.set(RestartStrategyOptions.RESTART_STRATEGY, "none");
         StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment(conf);
         TallyJob.configure(env, config);
-        io.tally.pipeline.job.LocalRunner.applyEmbeddedDefaults(env, config);
+        io.tally.pipeline.app.LocalRunner.applyEmbeddedDefaults(env, config);
         TallyJob.define(env, config, new KafkaSources(config), new ProductionSinks(config));
         env.execute("tally-rejected-rows");
     }

@@ -1,9 +1,9 @@
 package io.tally.pipeline.reviews.functions;
 
-import io.tally.pipeline.reviews.R4rInputs;
-import io.tally.pipeline.reviews.R4rV1Batch;
-import io.tally.pipeline.reviews.Reciprocity;
-import io.tally.pipeline.reviews.ReviewRef;
+import io.tally.pipeline.reviews.logic.R4rInputs;
+import io.tally.pipeline.reviews.logic.R4rV1Batch;
+import io.tally.pipeline.reviews.logic.Reciprocity;
+import io.tally.pipeline.reviews.logic.ReviewRef;
 import io.tally.pipeline.reviews.records.PairContribution;
 import io.tally.pipeline.reviews.records.PairRow;
 import io.tally.pipeline.reviews.records.Review;

@@ -1,13 +1,13 @@
 package io.tally.pipeline.reviews.functions;
 
-import io.tally.pipeline.job.EventTimeKeyedFunction;
-import io.tally.pipeline.reviews.R4rInputs;
-import io.tally.pipeline.reviews.R4rResult;
-import io.tally.pipeline.reviews.R4rScore;
-import io.tally.pipeline.reviews.R4rV1Batch;
+import io.tally.pipeline.reviews.logic.R4rInputs;
+import io.tally.pipeline.reviews.logic.R4rResult;
+import io.tally.pipeline.reviews.logic.R4rScore;
+import io.tally.pipeline.reviews.logic.R4rV1Batch;
 import io.tally.pipeline.reviews.records.LeaderboardRow;
 import io.tally.pipeline.reviews.records.PairContribution;
 import io.tally.pipeline.reviews.records.R4rAlert;
+import io.tally.pipeline.runtime.EventTimeKeyedFunction;
 import java.util.Objects;
 import org.apache.flink.api.common.functions.OpenContext;
 import org.apache.flink.api.common.state.MapState;
