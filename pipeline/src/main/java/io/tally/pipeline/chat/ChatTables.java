@@ -10,7 +10,7 @@ import io.tally.pipeline.chat.records.MessageAnalysisRow;
 import io.tally.pipeline.chat.records.StreakRow;
 import io.tally.pipeline.chat.records.UserStatsRow;
 import io.tally.pipeline.chat.records.VocabularyRow;
-import io.tally.pipeline.job.Columns;
+import io.tally.pipeline.runtime.Columns;
 import java.time.LocalDate;
 
 /** Column mappings of the chat cache tables (SPEC §2.4–§2.9). */
@@ -203,7 +203,7 @@ public final class ChatTables {
      * moves earlier, the kept words are a deterministic set (the 1000 smallest (ts, id, position)),
      * and a replay re-emits every change it passes, including a delete for every word it offers and
      * does not admit (issue 9: a crashed run may have written that word; see {@link
-     * io.tally.pipeline.chat.TopWords.Change}), so the table converges.
+     * io.tally.pipeline.chat.logic.TopWords.Change}), so the table converges.
      */
     public static UpsertTable<VocabularyRow> vocabulary() {
         return UpsertTable.<VocabularyRow>builder("user_vocabulary")

@@ -1,7 +1,7 @@
 package io.tally.pipeline.cli;
 
+import io.tally.pipeline.app.UnreachableException;
 import io.tally.pipeline.config.ConfigException;
-import io.tally.pipeline.job.UnreachableException;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 

@@ -1,10 +1,10 @@
 package io.tally.pipeline.members;
 
 import io.tally.connectors.postgres.UpsertTable;
-import io.tally.pipeline.job.Columns;
 import io.tally.pipeline.members.records.AudienceRow;
 import io.tally.pipeline.members.records.ContactRow;
 import io.tally.pipeline.members.records.ImportJobRow;
+import io.tally.pipeline.runtime.Columns;
 import java.time.LocalDate;
 
 /**

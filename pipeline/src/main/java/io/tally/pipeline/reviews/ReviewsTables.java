@@ -1,10 +1,10 @@
 package io.tally.pipeline.reviews;
 
 import io.tally.connectors.postgres.UpsertTable;
-import io.tally.pipeline.job.Columns;
 import io.tally.pipeline.reviews.records.LeaderboardRow;
 import io.tally.pipeline.reviews.records.PairRow;
 import io.tally.pipeline.reviews.records.R4rAlert;
+import io.tally.pipeline.runtime.Columns;
 
 /** Column mappings of the reviews tables (SPEC §3.3, §3.5). */
 public final class ReviewsTables {

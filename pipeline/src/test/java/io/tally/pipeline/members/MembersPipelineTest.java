@@ -10,14 +10,14 @@ import io.tally.connectors.members.MembersPage.Member;
 import io.tally.connectors.postgres.UpsertTable;
 import io.tally.connectors.testing.KafkaBrokerExtension;
 import io.tally.connectors.testing.PostgresExtension;
+import io.tally.pipeline.app.KafkaSources;
+import io.tally.pipeline.app.Preflight;
+import io.tally.pipeline.app.ProductionSinks;
+import io.tally.pipeline.app.TallyJob;
 import io.tally.pipeline.config.ConfigLoader;
 import io.tally.pipeline.config.TallyConfig;
-import io.tally.pipeline.job.KafkaSources;
-import io.tally.pipeline.job.Preflight;
-import io.tally.pipeline.job.ProductionSinks;
-import io.tally.pipeline.job.TallyJob;
-import io.tally.pipeline.job.TallySinks;
 import io.tally.pipeline.members.records.ImportJobRow;
+import io.tally.pipeline.runtime.TallySinks;
 import io.tally.pipeline.testing.Db;
 import io.tally.pipeline.testing.FlinkTestCluster;
 import java.nio.charset.StandardCharsets;
@@ -134,7 +134,7 @@ class MembersPipelineTest {
         Preflight.migrate(config);
         StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment();
         TallyJob.configure(env, config);
-        io.tally.pipeline.job.LocalRunner.applyEmbeddedDefaults(env, config);
+        io.tally.pipeline.app.LocalRunner.applyEmbeddedDefaults(env, config);
         TallyJob.define(env, config, new KafkaSources(config), sinks);
         env.execute("members-test");
     }
@@ -368,7 +368,7 @@ class MembersPipelineTest {
         Preflight.migrate(unbounded);
         StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment();
         TallyJob.configure(env, unbounded);
-        io.tally.pipeline.job.LocalRunner.applyEmbeddedDefaults(env, unbounded);
+        io.tally.pipeline.app.LocalRunner.applyEmbeddedDefaults(env, unbounded);
         TallyJob.define(env, unbounded, new KafkaSources(unbounded), crashing);
         var job = env.executeAsync("members-crash-test");
         try {

@@ -1,11 +1,11 @@
 package io.tally.pipeline.chat.functions;
 
-import io.tally.pipeline.chat.ChatCalendar;
-import io.tally.pipeline.chat.StreakCalculator;
-import io.tally.pipeline.chat.Streaks;
+import io.tally.pipeline.chat.logic.ChatCalendar;
+import io.tally.pipeline.chat.logic.StreakCalculator;
+import io.tally.pipeline.chat.logic.Streaks;
 import io.tally.pipeline.chat.records.ChatMessage;
 import io.tally.pipeline.chat.records.StreakRow;
-import io.tally.pipeline.job.EventTimeKeyedFunction;
+import io.tally.pipeline.runtime.EventTimeKeyedFunction;
 import java.time.LocalDate;
 import java.time.ZoneId;
 import java.util.Arrays;

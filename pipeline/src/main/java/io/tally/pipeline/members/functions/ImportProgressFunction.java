@@ -1,6 +1,6 @@
 package io.tally.pipeline.members.functions;
 
-import io.tally.pipeline.members.ImportJobVersion;
+import io.tally.pipeline.members.logic.ImportJobVersion;
 import io.tally.pipeline.members.records.AudienceRow;
 import io.tally.pipeline.members.records.ContactOutcome;
 import io.tally.pipeline.members.records.ImportJobRow;

@@ -1,6 +1,6 @@
 package io.tally.pipeline.reviews.functions;
 
-import io.tally.pipeline.reviews.PairReviews;
+import io.tally.pipeline.reviews.logic.PairReviews;
 import io.tally.pipeline.reviews.records.PairContribution;
 import io.tally.pipeline.reviews.records.PairContribution.CountsIn;
 import io.tally.pipeline.reviews.records.PairRow;

@@ -1,11 +1,11 @@
 package io.tally.pipeline.reviews.functions;
 
-import io.tally.pipeline.job.EventTimeKeyedFunction;
-import io.tally.pipeline.reviews.R4rEvaluation;
+import io.tally.pipeline.reviews.logic.R4rEvaluation;
 import io.tally.pipeline.reviews.records.LeaderboardRow;
 import io.tally.pipeline.reviews.records.PairContribution;
 import io.tally.pipeline.reviews.records.PairContribution.CountsIn;
 import io.tally.pipeline.reviews.records.R4rAlert;
+import io.tally.pipeline.runtime.EventTimeKeyedFunction;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
