@@ -215,15 +215,6 @@ class ReviewsAlertsRecoveryTest {
         assertThat(FAILED).as("the failure was injected").isTrue();
         assertThat(SEEN.get()).as("records were replayed").isGreaterThan(states.size());
 
-        // Alerts of every kind: a first evaluation, a ring member rising, and levels falling at a
-        // multiplier change (an instant that is no review's ts).
-        Set<Long> reviewTimes = new HashSet<>();
-        states.forEach(s -> reviewTimes.add(s.ts()));
-        assertThat(expected).extracting(a -> a.get(3)).contains("moderate", "high", "low");
-        assertThat(expected)
-                .as("alerts at a multiplier change (SPEC §3.4)")
-                .anySatisfy(a -> assertThat(reviewTimes).doesNotContain(Long.parseLong(a.get(1))));
-
         assertThat(Db.rows(WITH_FAILURE.jdbcUrl(), ALERTS))
                 .as("r4r_alerts after a failure and restore")
                 .containsExactlyElementsOf(expected);
@@ -231,6 +222,16 @@ class ReviewsAlertsRecoveryTest {
                 .as("r4r-alerts messages after a failure and restore, each once")
                 .containsExactlyInAnyOrderElementsOf(published(failureFree));
         assertThat(published(failureFree)).hasSameSizeAs(expected);
+
+        // Alerts of every kind: a first evaluation, a ring member rising, and levels falling at a
+        // multiplier change (an instant that is no review's ts).
+        Set<Long> reviewTimes = new HashSet<>();
+        states.forEach(s -> reviewTimes.add(s.ts()));
+        assertThat(expected).hasSizeGreaterThan(50); // 73 with this seed
+        assertThat(expected).extracting(a -> a.get(3)).contains("moderate", "high", "low");
+        assertThat(expected)
+                .as("alerts at a multiplier change (SPEC §3.4)")
+                .anySatisfy(a -> assertThat(reviewTimes).doesNotContain(Long.parseLong(a.get(1))));
     }
 
     /** The messages on the alerts topic (read committed), as (userkey, at, from, to, score). */

@@ -14,18 +14,15 @@ import static org.assertj.core.api.Assertions.assertThat;
 import io.tally.pipeline.reviews.records.LeaderboardRow;
 import io.tally.pipeline.reviews.records.PairContribution;
 import io.tally.pipeline.reviews.records.R4rAlert;
+import java.nio.file.Path;
 import java.util.List;
-import org.apache.flink.api.common.functions.OpenContext;
-import org.apache.flink.api.common.state.MapStateDescriptor;
-import org.apache.flink.api.common.state.ValueStateDescriptor;
 import org.apache.flink.api.common.typeinfo.Types;
 import org.apache.flink.runtime.checkpoint.OperatorSubtaskState;
-import org.apache.flink.streaming.api.functions.KeyedProcessFunction;
 import org.apache.flink.streaming.api.operators.KeyedProcessOperator;
 import org.apache.flink.streaming.api.watermark.Watermark;
 import org.apache.flink.streaming.runtime.streamrecord.StreamRecord;
 import org.apache.flink.streaming.util.KeyedOneInputStreamOperatorTestHarness;
-import org.apache.flink.util.Collector;
+import org.apache.flink.streaming.util.OperatorSnapshotUtil;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -124,47 +121,20 @@ class UserScoreAlertRestoreTest {
     }
 
     /**
-     * Writes keyed state as the version before the settled sum did: the current sum, its asOf and
-     * risk, the level last announced, the multiplier timer, and a pending alert check at asOf.
+     * A snapshot the version before the settled sum wrote (commit 1e7fe5a, with this harness):
+     * {@code busyNewcomer("service:x.com:2", FIRST)} processed, the watermark not yet at FIRST. Its
+     * state is the current sum, asOf, risk "high", score and username, no level announced yet, the
+     * multiplier timer and the pending alert check at FIRST; its {@code PairContribution} has no
+     * {@code countsIn} field.
      */
-    static final class OlderLayout
-            extends KeyedProcessFunction<String, PairContribution, LeaderboardRow> {
-        @Override
-        public void open(OpenContext context) {}
-
-        @Override
-        public void processElement(PairContribution c, Context ctx, Collector<LeaderboardRow> out)
-                throws Exception {
-            var rc = getRuntimeContext();
-            rc.getMapState(
-                            new MapStateDescriptor<>(
-                                    "counterparts",
-                                    Types.STRING,
-                                    Types.POJO(PairContribution.class)))
-                    .put(c.counterpartKey, c);
-            rc.getState(new ValueStateDescriptor<>("as-of", Types.LONG)).update(c.eventTime);
-            rc.getState(new ValueStateDescriptor<>("risk", Types.STRING)).update("high");
-            rc.getState(new ValueStateDescriptor<>("score", Types.INT)).update(73);
-            rc.getState(new ValueStateDescriptor<>("username", Types.STRING)).update("alice");
-            long change = c.earliest + (long) (2.4 * DAY);
-            rc.getState(new ValueStateDescriptor<>("timer", Types.LONG)).update(change);
-            ctx.timerService().registerEventTimeTimer(change);
-            ctx.timerService().registerEventTimeTimer(c.eventTime);
-        }
-    }
+    static final String OLDER_SNAPSHOT = "user-score-1e7fe5a.snapshot";
 
     @Test
-    void stateOfTheVersionBeforeTheSettledSumIsUpgraded() throws Exception {
-        var older =
-                new KeyedOneInputStreamOperatorTestHarness<>(
-                        new KeyedProcessOperator<>(new OlderLayout()),
-                        (PairContribution c) -> c.userKey,
-                        Types.STRING);
-        older.open();
-        older.processElement(busyNewcomer("service:x.com:2", FIRST), FIRST);
-        OperatorSubtaskState savepoint = older.snapshot(1, FIRST);
-        older.close();
-
+    void aSnapshotOfTheVersionBeforeTheSettledSumResumes() throws Exception {
+        OperatorSubtaskState savepoint =
+                OperatorSnapshotUtil.readStateHandle(
+                        Path.of(UserScoreAlertRestoreTest.class.getResource(OLDER_SNAPSHOT).toURI())
+                                .toString());
         var upgraded = harness(savepoint);
         // The older version's pending check at FIRST: the settled copy starts as the current sum
         // and announces its level then, as the older version would have.
