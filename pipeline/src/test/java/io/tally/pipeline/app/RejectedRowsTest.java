@@ -1,4 +1,4 @@
-package io.tally.pipeline.job;
+package io.tally.pipeline.app;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -9,10 +9,6 @@ import io.tally.connectors.kafka.TopicSerializer;
 import io.tally.connectors.postgres.UpsertTable;
 import io.tally.connectors.testing.KafkaBrokerExtension;
 import io.tally.connectors.testing.PostgresExtension;
-import io.tally.pipeline.app.KafkaSources;
-import io.tally.pipeline.app.Preflight;
-import io.tally.pipeline.app.ProductionSinks;
-import io.tally.pipeline.app.TallyJob;
 import io.tally.pipeline.config.TallyConfig;
 import io.tally.pipeline.runtime.StatusTable;
 import io.tally.pipeline.runtime.TallySinks;

@@ -1,4 +1,4 @@
-package io.tally.pipeline.job;
+package io.tally.pipeline.app;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -8,7 +8,6 @@ import io.tally.connectors.members.LocalMembersApi;
 import io.tally.connectors.members.MembersPage.Member;
 import io.tally.connectors.testing.KafkaBrokerExtension;
 import io.tally.connectors.testing.PostgresExtension;
-import io.tally.pipeline.app.Preflight;
 import io.tally.pipeline.config.TallyConfig;
 import io.tally.pipeline.testing.Db;
 import io.tally.pipeline.testing.FlinkTestCluster;
