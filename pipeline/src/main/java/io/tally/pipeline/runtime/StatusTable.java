@@ -15,29 +15,16 @@ public final class StatusTable {
 
     public static UpsertTable<PipelineStatusRow> table() {
         return UpsertTable.<PipelineStatusRow>builder(TABLE)
-                .keyColumns("pipeline")
-                .valueColumns(
-                        "watermark",
-                        "last_flush_at",
-                        "records_in",
-                        "records_out",
-                        "dead_letters",
-                        "late_dropped",
-                        "version")
+                .key("pipeline", r -> r.pipeline)
+                .column("watermark", r -> Columns.utc(r.watermark))
+                .column("last_flush_at", r -> Columns.utc(r.lastFlushAt))
+                .column("records_in", r -> r.recordsIn)
+                .column("records_out", r -> r.recordsOut)
+                .column("dead_letters", r -> r.deadLetters)
+                .column("late_dropped", r -> r.lateDropped)
+                .column("version", r -> r.version)
                 .versionColumn("version")
                 .updatedAtColumn("updated_at")
-                .values(
-                        r ->
-                                new Object[] {
-                                    r.pipeline,
-                                    Columns.utc(r.watermark),
-                                    Columns.utc(r.lastFlushAt),
-                                    r.recordsIn,
-                                    r.recordsOut,
-                                    r.deadLetters,
-                                    r.lateDropped,
-                                    r.version
-                                })
                 .build();
     }
 }

@@ -32,9 +32,13 @@ import java.util.Map;
 import java.util.Set;
 import java.util.TreeSet;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicLong;
 import org.apache.flink.api.common.functions.MapFunction;
 import org.apache.flink.api.common.state.CheckpointListener;
 import org.apache.flink.api.common.typeinfo.Types;
+import org.apache.flink.runtime.state.FunctionInitializationContext;
+import org.apache.flink.runtime.state.FunctionSnapshotContext;
+import org.apache.flink.streaming.api.checkpoint.CheckpointedFunction;
 import org.apache.flink.streaming.api.datastream.DataStream;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
 import org.apache.flink.test.junit5.MiniClusterExtension;
@@ -287,11 +291,19 @@ class MembersPipelineTest {
 
     static final AtomicBoolean SAW_PROGRESS = new AtomicBoolean();
     static final AtomicBoolean ARMED = new AtomicBoolean();
+    static final AtomicLong ARM_AT_CHECKPOINT = new AtomicLong(Long.MAX_VALUE);
     static final AtomicBoolean CRASHED = new AtomicBoolean();
 
     /** Fails once, on the first job row after a checkpoint that covers at least 4 applied pages. */
+    /**
+     * Crashes once, after a checkpoint that holds page 4 applied completed: only a checkpoint whose
+     * barrier came after the row with 4 pages counts (a row seen before a completion notice may
+     * still have been behind that checkpoint's barrier).
+     */
     static final class CrashAfterProgress
-            implements MapFunction<ImportJobRow, ImportJobRow>, CheckpointListener {
+            implements MapFunction<ImportJobRow, ImportJobRow>,
+                    CheckpointListener,
+                    CheckpointedFunction {
         @Override
         public ImportJobRow map(ImportJobRow r) {
             if (r.pagesFetched >= 4) {
@@ -305,8 +317,18 @@ class MembersPipelineTest {
         }
 
         @Override
-        public void notifyCheckpointComplete(long checkpointId) {
+        public void snapshotState(FunctionSnapshotContext context) {
             if (SAW_PROGRESS.get()) {
+                ARM_AT_CHECKPOINT.accumulateAndGet(context.getCheckpointId(), Math::min);
+            }
+        }
+
+        @Override
+        public void initializeState(FunctionInitializationContext context) {}
+
+        @Override
+        public void notifyCheckpointComplete(long checkpointId) {
+            if (checkpointId >= ARM_AT_CHECKPOINT.get()) {
                 ARMED.set(true);
             }
         }

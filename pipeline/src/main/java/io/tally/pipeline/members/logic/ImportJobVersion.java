@@ -30,16 +30,19 @@ public final class ImportJobVersion {
 
     /** The version of a job row before any contact outcome is counted. */
     public static long of(String status, int attempts, int pagesApplied) {
-        boolean finished = "completed".equals(status) || "failed".equals(status);
+        return of(ImportStatus.of(status), attempts, pagesApplied);
+    }
+
+    /** The version of a job row before any contact outcome is counted. */
+    public static long of(ImportStatus status, int attempts, int pagesApplied) {
         long rank =
                 switch (status) {
-                    case "pending" -> 0;
-                    case "processing" -> 1;
-                    case "retry" -> 2;
-                    case "completed", "failed" -> 3;
-                    default -> throw new IllegalArgumentException("unknown status " + status);
+                    case PENDING -> 0;
+                    case PROCESSING -> 1;
+                    case RETRY -> 2;
+                    case COMPLETED, FAILED -> 3;
                 };
-        return ((finished ? 1L : 0L) << FINISHED_SHIFT)
+        return ((status.isFinished() ? 1L : 0L) << FINISHED_SHIFT)
                 | ((long) Math.min(attempts, 7) << ATTEMPT_SHIFT)
                 | ((long) Math.min(pagesApplied, (1 << 17) - 1) << PAGE_SHIFT)
                 | (rank << STATUS_SHIFT);

@@ -7,7 +7,10 @@ public class ImportJobRow {
     public String listName;
     public int priority;
 
-    /** pending, processing, completed, failed or retry. */
+    /**
+     * pending, processing, completed, failed or retry ({@link
+     * io.tally.pipeline.members.logic.ImportStatus}).
+     */
     public String status;
 
     public int attempts;

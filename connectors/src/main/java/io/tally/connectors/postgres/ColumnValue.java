@@ -3,8 +3,8 @@ package io.tally.connectors.postgres;
 import java.io.Serializable;
 
 /**
- * Extracts the column values of one row for an {@link UpsertTable}: the key columns, then the value
- * columns, in the order they were declared.
+ * How a row gives the value of one column of an {@link UpsertTable}, declared beside the column's
+ * name ({@link UpsertTable.Builder#key}, {@link UpsertTable.Builder#column}).
  *
  * <p>Values are Java types that PgJDBC's {@code setObject} binds: {@code String}, {@code Integer},
  * {@code Long}, {@code Double}, {@code BigDecimal}, {@code Boolean}, {@code java.time.LocalDate},
@@ -12,6 +12,6 @@ import java.io.Serializable;
  * need a value-based {@code equals}/{@code hashCode} (all of the above have one).
  */
 @FunctionalInterface
-public interface RowValues<T> extends Serializable {
-    Object[] values(T row);
+public interface ColumnValue<T> extends Serializable {
+    Object of(T row);
 }
