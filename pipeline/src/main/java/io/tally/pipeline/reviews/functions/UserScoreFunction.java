@@ -6,6 +6,7 @@ import io.tally.pipeline.reviews.records.PairContribution;
 import io.tally.pipeline.reviews.records.PairContribution.CountsIn;
 import io.tally.pipeline.reviews.records.R4rAlert;
 import io.tally.pipeline.runtime.EventTimeKeyedFunction;
+import io.tally.pipeline.runtime.KeyedInstants;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -53,13 +54,13 @@ public final class UserScoreFunction
 
     // The current sum: the leaderboard.
     private transient MapState<String, PairContribution> counterparts;
-    private transient ValueState<Long> asOf;
+    private transient KeyedInstants.AsOf asOf;
     private transient ValueState<Long> timer;
 
     // The settled sum: alerts.
     private transient MapState<Long, List<PairContribution>> held;
     private transient MapState<String, PairContribution> settled;
-    private transient ValueState<Long> settledAsOf;
+    private transient KeyedInstants.AsOf settledAsOf;
     private transient ValueState<Long> settledTimer;
 
     /** The level the last alert announced (a new user starts at low). */
@@ -90,7 +91,7 @@ public final class UserScoreFunction
                         .getMapState(
                                 new MapStateDescriptor<>(
                                         "counterparts", Types.STRING, contribution));
-        asOf = getRuntimeContext().getState(new ValueStateDescriptor<>("as-of", Types.LONG));
+        asOf = new KeyedInstants.AsOf(getRuntimeContext(), "as-of");
         timer = getRuntimeContext().getState(new ValueStateDescriptor<>("timer", Types.LONG));
         held =
                 getRuntimeContext()
@@ -102,9 +103,7 @@ public final class UserScoreFunction
                         .getMapState(
                                 new MapStateDescriptor<>(
                                         "settled-counterparts", Types.STRING, contribution));
-        settledAsOf =
-                getRuntimeContext()
-                        .getState(new ValueStateDescriptor<>("settled-as-of", Types.LONG));
+        settledAsOf = new KeyedInstants.AsOf(getRuntimeContext(), "settled-as-of");
         settledTimer =
                 getRuntimeContext()
                         .getState(new ValueStateDescriptor<>("settled-timer", Types.LONG));
@@ -122,7 +121,7 @@ public final class UserScoreFunction
         upgradeOlderState(ctx);
         if (c.countsIn != CountsIn.SETTLED) {
             counterparts.put(c.counterpartKey, c);
-            evaluateCurrent(ctx, advance(asOf, c.eventTime), out);
+            evaluateCurrent(ctx, asOf.advanceTo(c.eventTime), out);
         }
         if (c.countsIn != CountsIn.CURRENT) {
             if (c.eventTime <= ctx.timerService().currentWatermark()) {
@@ -147,7 +146,7 @@ public final class UserScoreFunction
         upgradeOlderState(ctx);
         if (!endOfInput && Objects.equals(timer.value(), timestamp)) {
             timer.clear();
-            evaluateCurrent(ctx, advance(asOf, timestamp), out);
+            evaluateCurrent(ctx, asOf.advanceTo(timestamp), out);
         }
         // Held contributions are events, applied even at the end of the input.
         List<PairContribution> due = held.get(timestamp);
@@ -178,21 +177,13 @@ public final class UserScoreFunction
         for (PairContribution c : contributions) {
             settled.put(c.counterpartKey, c);
         }
-        R4rEvaluation e = R4rEvaluation.of(settled.values(), advance(settledAsOf, time), v1Batch);
+        R4rEvaluation e = R4rEvaluation.of(settled.values(), settledAsOf.advanceTo(time), v1Batch);
         R4rAlert alert = e.alertAfter(ctx.getCurrentKey(), alerted.value());
         if (alert != null) {
             ctx.output(ALERTS, alert);
             alerted.update(alert.to);
         }
         reschedule(settledTimer, e.nextMultiplierChange(), ctx);
-    }
-
-    /** An asOf never moves backwards (SPEC §1.4). */
-    private static long advance(ValueState<Long> asOf, long time) throws Exception {
-        Long previous = asOf.value();
-        long next = previous == null ? time : Math.max(previous, time);
-        asOf.update(next);
-        return next;
     }
 
     /**
@@ -235,8 +226,8 @@ public final class UserScoreFunction
         for (Map.Entry<String, PairContribution> e : counterparts.entries()) {
             settled.put(e.getKey(), e.getValue());
         }
-        if (asOf.value() != null) {
-            settle(List.of(), asOf.value(), ctx);
+        if (asOf.get() != null) {
+            settle(List.of(), asOf.get(), ctx);
         }
     }
 }
