@@ -10,7 +10,7 @@
 #
 #   --events N      chat messages in the streamed phase (default 4000; reviews ≈ N/2.5 lines, and
 #                   2 or 4 member imports of max(500, N/3) contacts each)
-#   --rate R        chat lines a second while streaming (default 250; reviews in proportion)
+#   --rate R        chat lines a second while streaming (default 200; reviews in proportion)
 #   --cases LIST    any of: job-failures postgres-down kafka-restart taskmanager-killed
 #                   savepoint-rescale late-after-restore (default all, in that order)
 #   --pg-outage S   how long PostgreSQL stays down (default 30)
@@ -35,7 +35,7 @@ DIR="$ROOT/.tally/fault-suite"
 ALL_CASES=(job-failures postgres-down kafka-restart taskmanager-killed savepoint-rescale late-after-restore)
 
 EVENTS=4000
-RATE=250
+RATE=200
 PG_OUTAGE=30
 KAFKA_DOWN=5
 CKPT=5 # checkpoint interval, seconds
