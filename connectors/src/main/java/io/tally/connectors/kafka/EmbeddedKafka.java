@@ -13,6 +13,7 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Comparator;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Properties;
@@ -26,8 +27,10 @@ import kafka.tools.StorageTool;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.AdminClientConfig;
 import org.apache.kafka.clients.admin.NewTopic;
+import org.apache.kafka.clients.admin.OffsetSpec;
 import org.apache.kafka.clients.admin.TopicDescription;
 import org.apache.kafka.common.KafkaFuture;
+import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.TopicPartitionInfo;
 import org.apache.kafka.common.Uuid;
 import org.apache.kafka.common.errors.TopicExistsException;
@@ -261,7 +264,11 @@ public final class EmbeddedKafka implements AutoCloseable {
 
     /**
      * Topic creation completes on the controller; the broker learns of the new partitions a moment
-     * later, and a producer arriving first would see "unknown topic or partition".
+     * later, and a producer arriving first would see "unknown topic or partition". Even with a
+     * leader in the metadata, the broker may not yet serve the partition as its leader: a producer
+     * then gets NOT_LEADER_OR_FOLLOWER and, after its retry, an out-of-order sequence that drops
+     * records (seen with a reviews-only demo). So each partition must also answer a ListOffsets
+     * request, which only its serving leader does.
      */
     private void awaitLeaders(List<String> names) {
         long deadline = System.nanoTime() + TIMEOUT.toNanos();
@@ -275,10 +282,23 @@ public final class EmbeddedKafka implements AutoCloseable {
                         .flatMap(d -> d.partitions().stream())
                         .map(TopicPartitionInfo::leader)
                         .allMatch(leader -> leader != null && !leader.isEmpty())) {
+                    Map<TopicPartition, OffsetSpec> partitions = new HashMap<>();
+                    described.forEach(
+                            (topic, d) ->
+                                    d.partitions()
+                                            .forEach(
+                                                    p ->
+                                                            partitions.put(
+                                                                    new TopicPartition(
+                                                                            topic, p.partition()),
+                                                                    OffsetSpec.latest())));
+                    admin.listOffsets(partitions)
+                            .all()
+                            .get(TIMEOUT.toMillis(), TimeUnit.MILLISECONDS);
                     return;
                 }
             } catch (ExecutionException e) {
-                // Not yet in the broker's metadata; retry until the deadline.
+                // Not yet in the broker's metadata, or not yet served; retry until the deadline.
             } catch (Exception e) {
                 throw failure("could not describe topics " + names, e);
             }

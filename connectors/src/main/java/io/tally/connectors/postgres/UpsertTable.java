@@ -39,7 +39,7 @@ public final class UpsertTable<T> implements Serializable {
     private final String versionColumn;
     private final boolean insertOnly;
     private final String updatedAtColumn;
-    private final RowValues<T> values;
+    private final List<ColumnValue<T>> values;
     private final SerializablePredicate<T> deleteWhen;
     private final String upsertSql;
     private final String deleteSql;
@@ -51,7 +51,9 @@ public final class UpsertTable<T> implements Serializable {
         this.versionColumn = b.versionColumn;
         this.insertOnly = b.insertOnly;
         this.updatedAtColumn = b.updatedAtColumn;
-        this.values = b.values;
+        List<ColumnValue<T>> all = new ArrayList<>(b.keyValues);
+        all.addAll(b.columnValues);
+        this.values = List.copyOf(all);
         this.deleteWhen = b.deleteWhen;
         this.upsertSql = buildUpsertSql();
         this.deleteSql = deleteWhen == null ? null : buildDeleteSql();
@@ -103,21 +105,11 @@ public final class UpsertTable<T> implements Serializable {
         return Optional.ofNullable(deleteSql);
     }
 
-    /** Key columns, then value columns, as {@link RowValues} returned them; length-checked. */
+    /** Key columns, then value columns, in the order declared. */
     Object[] valuesOf(T row) {
-        Object[] v = values.values(row);
-        int expected = keyColumns.size() + valueColumns.size();
-        if (v == null || v.length != expected) {
-            throw new IllegalArgumentException(
-                    "RowValues for "
-                            + name
-                            + " returned "
-                            + (v == null ? "null" : v.length + " values")
-                            + ", expected "
-                            + expected
-                            + " ("
-                            + String.join(", ", columns())
-                            + ")");
+        Object[] v = new Object[values.size()];
+        for (int i = 0; i < v.length; i++) {
+            v[i] = values.get(i).of(row);
         }
         return v;
     }
@@ -220,12 +212,13 @@ public final class UpsertTable<T> implements Serializable {
     /** Builds an {@link UpsertTable}; {@link #build()} checks that the pieces fit together. */
     public static final class Builder<T> {
         private final String name;
-        private List<String> keyColumns = List.of();
-        private List<String> valueColumns = List.of();
+        private final List<String> keyColumns = new ArrayList<>();
+        private final List<ColumnValue<T>> keyValues = new ArrayList<>();
+        private final List<String> valueColumns = new ArrayList<>();
+        private final List<ColumnValue<T>> columnValues = new ArrayList<>();
         private String versionColumn;
         private boolean insertOnly;
         private String updatedAtColumn;
-        private RowValues<T> values;
         private SerializablePredicate<T> deleteWhen;
 
         private Builder(String name) {
@@ -237,15 +230,21 @@ public final class UpsertTable<T> implements Serializable {
             this.name = name;
         }
 
-        /** The primary key (the {@code ON CONFLICT} target), in {@link RowValues} order. */
-        public Builder<T> keyColumns(String... columns) {
-            this.keyColumns = identifiers(columns);
+        /**
+         * A primary-key column (the {@code ON CONFLICT} target) and how a row gives its value; key
+         * columns come first, in the order declared. The name and its value are written once, side
+         * by side, so the column list and the row's values cannot drift apart (issue 11).
+         */
+        public Builder<T> key(String column, ColumnValue<T> value) {
+            keyColumns.add(identifier(column));
+            keyValues.add(Objects.requireNonNull(value, "value"));
             return this;
         }
 
-        /** The other written columns, after the keys in {@link RowValues} order. */
-        public Builder<T> valueColumns(String... columns) {
-            this.valueColumns = identifiers(columns);
+        /** A written non-key column and how a row gives its value, in the order declared. */
+        public Builder<T> column(String column, ColumnValue<T> value) {
+            valueColumns.add(identifier(column));
+            columnValues.add(Objects.requireNonNull(value, "value"));
             return this;
         }
 
@@ -272,11 +271,6 @@ public final class UpsertTable<T> implements Serializable {
             return this;
         }
 
-        public Builder<T> values(RowValues<T> values) {
-            this.values = Objects.requireNonNull(values, "values");
-            return this;
-        }
-
         /**
          * Rows for which this holds delete their key instead of upserting it (with the version
          * guard when the table has one; e.g. day rows leaving retention, SPEC §1.10).
@@ -289,9 +283,6 @@ public final class UpsertTable<T> implements Serializable {
         public UpsertTable<T> build() {
             if (keyColumns.isEmpty()) {
                 throw invalid("needs at least one key column");
-            }
-            if (values == null) {
-                throw invalid("needs values(RowValues)");
             }
             Set<String> seen = new HashSet<>();
             for (String c : keyColumns) {
@@ -328,14 +319,6 @@ public final class UpsertTable<T> implements Serializable {
 
         private IllegalStateException invalid(String why) {
             return new IllegalStateException("UpsertTable " + name + ": " + why);
-        }
-
-        private static List<String> identifiers(String... columns) {
-            List<String> list = new ArrayList<>();
-            for (String c : columns) {
-                list.add(identifier(c));
-            }
-            return list;
         }
 
         private static String identifier(String column) {

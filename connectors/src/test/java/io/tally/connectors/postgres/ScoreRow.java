@@ -64,11 +64,13 @@ public class ScoreRow {
     /** A guarded table of these rows, with deletes. */
     static UpsertTable<ScoreRow> table(String tableName) {
         return UpsertTable.<ScoreRow>builder(tableName)
-                .keyColumns("name", "day")
-                .valueColumns("count", "score", "version")
+                .key("name", r -> r.name)
+                .key("day", r -> r.day)
+                .column("count", r -> r.count)
+                .column("score", r -> r.score)
+                .column("version", r -> r.version)
                 .versionColumn("version")
                 .updatedAtColumn("updated_at")
-                .values(r -> new Object[] {r.name, r.day, r.count, r.score, r.version})
                 .deleteWhen(r -> r.deleted)
                 .build();
     }

@@ -164,9 +164,8 @@ class UpsertRejectionsTest {
                         + " (id TEXT PRIMARY KEY, label TEXT NOT NULL CHECK (label <> ''))");
         UpsertTable<Object[]> labels =
                 UpsertTable.<Object[]>builder("labels_" + table)
-                        .keyColumns("id")
-                        .valueColumns("label")
-                        .values(r -> r)
+                        .key("id", r -> r[0])
+                        .column("label", r -> r[1])
                         .build();
         CoalescingUpserter<Object[]> counted =
                 track(

@@ -38,9 +38,8 @@ class UpsertTableTest {
     void unguardedTableAlwaysOverwrites() {
         UpsertTable<String[]> table =
                 UpsertTable.<String[]>builder("email_audiences")
-                        .keyColumns("audience_id")
-                        .valueColumns("member_count")
-                        .values(r -> new Object[] {r[0], r[1]})
+                        .key("audience_id", r -> r[0])
+                        .column("member_count", r -> r[1])
                         .deleteWhen(r -> r[1] == null)
                         .build();
 
@@ -58,10 +57,12 @@ class UpsertTableTest {
     void insertOnlyTableKeepsTheFirstRow() {
         UpsertTable<String[]> table =
                 UpsertTable.<String[]>builder("chat_achievements")
-                        .keyColumns("username", "achievement_type", "achievement_level")
-                        .valueColumns("achieved_at", "details")
+                        .key("username", r -> r[0])
+                        .key("achievement_type", r -> r[1])
+                        .key("achievement_level", r -> r[2])
+                        .column("achieved_at", r -> r[3])
+                        .column("details", r -> r[4])
                         .insertOnly()
-                        .values(r -> new Object[] {r[0], r[1], r[2], r[3], r[4]})
                         .build();
 
         assertThat(table.upsertSql())
@@ -78,9 +79,8 @@ class UpsertTableTest {
     void schemaQualifiedNamesAndReservedWordsAreQuoted() {
         UpsertTable<Object[]> table =
                 UpsertTable.<Object[]>builder("tally.orders")
-                        .keyColumns("user")
-                        .valueColumns("order")
-                        .values(r -> r)
+                        .key("user", r -> r[0])
+                        .column("order", r -> r[1])
                         .build();
 
         assertThat(table.upsertSql())
@@ -88,7 +88,7 @@ class UpsertTableTest {
     }
 
     @Test
-    void valuesAreCheckedAgainstTheDeclaredColumns() {
+    void valuesComeInTheOrderTheColumnsWereDeclared() {
         UpsertTable<ScoreRow> table = ScoreRow.table("scores");
         ScoreRow row = ScoreRow.upsert("ünïcødé", LocalDate.of(2026, 3, 29), 3, null, 1);
 
@@ -96,15 +96,19 @@ class UpsertTableTest {
                 .containsExactly("ünïcødé", LocalDate.of(2026, 3, 29), 3L, null, 1L);
         assertThat(table.versionIndex()).isEqualTo(4);
 
-        UpsertTable<ScoreRow> short1 =
+        // A name and its value are declared together, keys first whatever the call order.
+        UpsertTable<ScoreRow> interleaved =
                 UpsertTable.<ScoreRow>builder("scores")
-                        .keyColumns("name", "day")
-                        .valueColumns("count")
-                        .values(r -> new Object[] {r.name, r.day})
+                        .column("count", r -> r.count)
+                        .key("name", r -> r.name)
+                        .column("version", r -> r.version)
+                        .key("day", r -> r.day)
+                        .versionColumn("version")
                         .build();
-        assertThatThrownBy(() -> short1.valuesOf(row))
-                .isInstanceOf(IllegalArgumentException.class)
-                .hasMessageContaining("returned 2 values, expected 3 (name, day, count)");
+        assertThat(interleaved.upsertSql()).contains("(\"name\", \"day\", \"count\", \"version\")");
+        assertThat(interleaved.valuesOf(row))
+                .containsExactly("ünïcødé", LocalDate.of(2026, 3, 29), 3L, 1L);
+        assertThat(interleaved.versionIndex()).isEqualTo(3);
     }
 
     @Test
@@ -112,47 +116,40 @@ class UpsertTableTest {
         assertThatThrownBy(
                         () ->
                                 UpsertTable.<Object[]>builder("t")
-                                        .keyColumns("k")
-                                        .valueColumns("v")
+                                        .key("k", r -> r[0])
+                                        .column("v", r -> r[1])
                                         .versionColumn("version")
-                                        .values(r -> r)
                                         .build())
                 .hasMessageContaining("version column version must be one of the values");
         assertThatThrownBy(
                         () ->
                                 UpsertTable.<Object[]>builder("t")
-                                        .keyColumns("k")
-                                        .valueColumns("v", "version")
+                                        .key("k", r -> r[0])
+                                        .column("v", r -> r[1])
+                                        .column("version", r -> r[2])
                                         .versionColumn("version")
                                         .insertOnly()
-                                        .values(r -> r)
                                         .build())
                 .hasMessageContaining("insert-only table never updates");
         assertThatThrownBy(
                         () ->
                                 UpsertTable.<Object[]>builder("t")
-                                        .keyColumns("k")
-                                        .valueColumns("v", "updated_at")
+                                        .key("k", r -> r[0])
+                                        .column("v", r -> r[1])
+                                        .column("updated_at", r -> r[2])
                                         .updatedAtColumn("updated_at")
-                                        .values(r -> r)
                                         .build())
                 .hasMessageContaining("set by the server");
-        assertThatThrownBy(
-                        () ->
-                                UpsertTable.<Object[]>builder("t")
-                                        .valueColumns("v")
-                                        .values(r -> r)
-                                        .build())
+        assertThatThrownBy(() -> UpsertTable.<Object[]>builder("t").column("v", r -> r[0]).build())
                 .hasMessageContaining("at least one key column");
         assertThatThrownBy(
                         () ->
                                 UpsertTable.<Object[]>builder("t")
-                                        .keyColumns("k")
-                                        .valueColumns("k")
-                                        .values(r -> r)
+                                        .key("k", r -> r[0])
+                                        .column("k", r -> r[1])
                                         .build())
                 .hasMessageContaining("column k declared twice");
-        assertThatThrownBy(() -> UpsertTable.<Object[]>builder("t").keyColumns("Name"))
+        assertThatThrownBy(() -> UpsertTable.<Object[]>builder("t").key("Name", r -> r[0]))
                 .isInstanceOf(IllegalArgumentException.class)
                 .hasMessageContaining("lower-case identifier");
         assertThatThrownBy(() -> UpsertTable.builder("t; DROP TABLE x"))

@@ -163,10 +163,12 @@ class UpsertWritesTest {
     void anUnguardedTableAlwaysTakesTheLatestRow() throws Exception {
         UpsertTable<ScoreRow> unguarded =
                 UpsertTable.<ScoreRow>builder(table)
-                        .keyColumns("name", "day")
-                        .valueColumns("count", "score", "version")
+                        .key("name", r -> r.name)
+                        .key("day", r -> r.day)
+                        .column("count", r -> r.count)
+                        .column("score", r -> r.score)
+                        .column("version", r -> r.version)
                         .updatedAtColumn("updated_at")
-                        .values(r -> new Object[] {r.name, r.day, r.count, r.score, r.version})
                         .build();
         CoalescingUpserter<ScoreRow> upserter = upserter(unguarded, settings());
         upserter.add(ScoreRow.upsert("frank", MONDAY, 10, null, 10));
@@ -188,10 +190,11 @@ class UpsertWritesTest {
                         + " PRIMARY KEY (username, level))");
         UpsertTable<Object[]> awards =
                 UpsertTable.<Object[]>builder("awards_" + table)
-                        .keyColumns("username", "level")
-                        .valueColumns("achieved_at", "details")
+                        .key("username", r -> r[0])
+                        .key("level", r -> r[1])
+                        .column("achieved_at", r -> r[2])
+                        .column("details", r -> r[3])
                         .insertOnly()
-                        .values(r -> r)
                         .build();
         CoalescingUpserter<Object[]> upserter = upserter(awards, settings());
         upserter.add(new Object[] {"gina", "bronze", 100L, "Reached 100 messages"});
@@ -217,9 +220,15 @@ class UpsertWritesTest {
                         + " n NUMERIC(10, 2), b BOOLEAN, day DATE, at TIMESTAMPTZ, nothing TEXT)");
         UpsertTable<Object[]> typed =
                 UpsertTable.<Object[]>builder("typed_" + table)
-                        .keyColumns("k")
-                        .valueColumns("i", "l", "d", "n", "b", "day", "at", "nothing")
-                        .values(r -> r)
+                        .key("k", r -> r[0])
+                        .column("i", r -> r[1])
+                        .column("l", r -> r[2])
+                        .column("d", r -> r[3])
+                        .column("n", r -> r[4])
+                        .column("b", r -> r[5])
+                        .column("day", r -> r[6])
+                        .column("at", r -> r[7])
+                        .column("nothing", r -> r[8])
                         .build();
         CoalescingUpserter<Object[]> upserter = upserter(typed, settings());
 

@@ -3,7 +3,10 @@ package io.tally.pipeline.chat;
 import io.tally.connectors.kafka.BadRecordReason;
 import io.tally.connectors.kafka.JsonRecord;
 import io.tally.connectors.kafka.RecordValidator;
+import io.tally.pipeline.chat.logic.CodePoints;
+import io.tally.pipeline.chat.logic.WordCounter;
 import io.tally.pipeline.chat.records.ChatMessage;
+import io.tally.pipeline.runtime.UserKey;
 import java.nio.charset.StandardCharsets;
 
 /** The field rules of a {@code chat-messages} record (SPEC §2.1). */

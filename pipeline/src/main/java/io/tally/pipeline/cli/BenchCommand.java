@@ -5,12 +5,11 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.tally.connectors.kafka.EmbeddedKafka;
 import io.tally.connectors.postgres.JdbcUrls;
 import io.tally.connectors.postgres.LocalPostgres;
-import io.tally.pipeline.chat.UserKey;
+import io.tally.pipeline.app.LocalRunner;
+import io.tally.pipeline.app.Preflight;
+import io.tally.pipeline.app.TopicNames;
 import io.tally.pipeline.config.TallyConfig;
-import io.tally.pipeline.config.TallyConfig.Keys;
-import io.tally.pipeline.job.LocalRunner;
-import io.tally.pipeline.job.Preflight;
-import io.tally.pipeline.job.TopicNames;
+import io.tally.pipeline.runtime.UserKey;
 import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -81,24 +80,30 @@ final class BenchCommand implements Callable<Integer> {
         Files.createDirectories(workDir);
         try (EmbeddedKafka kafka = EmbeddedKafka.start(workDir.resolve("kafka"), 0)) {
             LocalPostgres pg = null;
-            String jdbcUrl = options.database.jdbcUrl;
+            // The bench's own defaults; flags, TALLY_* and a --config file win over them.
+            Map<String, String> defaults = new LinkedHashMap<>();
+            defaults.put(TallyConfig.PIPELINES.name(), "chat");
+            defaults.put(TallyConfig.FROM.name(), "earliest");
+            TallyConfig config = options.load(defaults);
+            String jdbcUrl = config.jdbcUrl;
             try {
                 if (jdbcUrl == null) {
                     pg = LocalPostgres.start(workDir.resolve("pg"));
                     JdbcUrls.createDatabaseIfMissing(pg.jdbcUrl(), "bench");
                     jdbcUrl = JdbcUrls.withDatabase(pg.jdbcUrl(), "bench");
                 }
-                Map<String, String> defaults = new LinkedHashMap<>();
-                defaults.put(Keys.BOOTSTRAP_SERVERS, kafka.bootstrapServers());
-                defaults.put(Keys.JDBC_URL, jdbcUrl);
-                defaults.put(Keys.PIPELINES, "chat");
-                defaults.put(Keys.FROM, "earliest");
-                defaults.put(
-                        Keys.STATE_DIR,
-                        Files.createTempDirectory(workDir.toAbsolutePath(), "state-").toString());
-                TallyConfig config =
-                        options.load(defaults)
-                                .with(Map.of(Keys.BOOTSTRAP_SERVERS, kafka.bootstrapServers()));
+                // Its own broker, and state that goes with it, always win over configured ones.
+                config =
+                        config.with(
+                                Map.of(
+                                        TallyConfig.BOOTSTRAP_SERVERS.name(),
+                                        kafka.bootstrapServers(),
+                                        TallyConfig.JDBC_URL.name(),
+                                        jdbcUrl,
+                                        TallyConfig.STATE_DIR.name(),
+                                        Files.createTempDirectory(
+                                                        workDir.toAbsolutePath(), "state-")
+                                                .toString()));
                 Preflight.migrate(config);
                 try (Connection c = Preflight.connect(config);
                         Statement s = c.createStatement()) {
@@ -126,7 +131,8 @@ final class BenchCommand implements Callable<Integer> {
                         messages, produceSeconds, messages / produceSeconds);
 
                 long t1 = System.nanoTime();
-                LocalRunner.environment(config.with(Map.of(Keys.BOUNDED, "true")), false)
+                LocalRunner.environment(
+                                config.with(Map.of(TallyConfig.BOUNDED.name(), "true")), false)
                         .execute("tally-bench");
                 double runSeconds = (System.nanoTime() - t1) / 1e9;
                 out.printf(
@@ -156,7 +162,13 @@ final class BenchCommand implements Callable<Integer> {
 
     /** Message produced → its user_stats row visible, on a running (unbounded) job. */
     private void freshness(PrintStream out, TallyConfig config, String bootstrap) throws Exception {
-        TallyConfig live = config.with(Map.of(Keys.FROM, "latest", Keys.GROUP_ID, "bench-live"));
+        TallyConfig live =
+                config.with(
+                        Map.of(
+                                TallyConfig.FROM.name(),
+                                "latest",
+                                TallyConfig.GROUP_ID.name(),
+                                "bench-live"));
         JobClient job = LocalRunner.start(live, false).client();
         try {
             Thread.sleep(5000); // the job starts and its sources reach the end of the topic

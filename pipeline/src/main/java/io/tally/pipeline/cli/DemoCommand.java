@@ -4,12 +4,11 @@ import io.tally.connectors.kafka.EmbeddedKafka;
 import io.tally.connectors.members.LocalMembersApi;
 import io.tally.connectors.postgres.JdbcUrls;
 import io.tally.connectors.postgres.LocalPostgres;
+import io.tally.pipeline.app.LocalRunner;
+import io.tally.pipeline.app.Preflight;
+import io.tally.pipeline.app.RestartWatcher;
+import io.tally.pipeline.app.TopicNames;
 import io.tally.pipeline.config.TallyConfig;
-import io.tally.pipeline.config.TallyConfig.Keys;
-import io.tally.pipeline.job.LocalRunner;
-import io.tally.pipeline.job.Preflight;
-import io.tally.pipeline.job.RestartWatcher;
-import io.tally.pipeline.job.TopicNames;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.PrintStream;
@@ -17,6 +16,7 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.sql.Connection;
+import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.Statement;
 import java.util.ArrayList;
@@ -83,14 +83,19 @@ final class DemoCommand implements Callable<Integer> {
         Runtime.getRuntime().addShutdownHook(new Thread(this::closeAll));
         Files.createDirectories(workDir);
 
+        // The demo's own defaults; flags, TALLY_* and a --config file win over them (SPEC §5.2).
+        Map<String, String> defaults = new LinkedHashMap<>();
+        defaults.put(TallyConfig.FROM.name(), "earliest");
+        defaults.put(TallyConfig.CHECKPOINT_INTERVAL.name(), "5s");
+        // Partitions the small sample leaves empty should not hold the watermark back for long.
+        defaults.put(TallyConfig.IDLENESS.name(), "2s");
+        TallyConfig config = options.load(defaults);
+
         EmbeddedKafka kafka = startKafka();
         resources.add(0, kafka);
         out.println("Kafka     : in-process broker at " + kafka.bootstrapServers());
 
-        String jdbcUrl =
-                options.database.jdbcUrl != null
-                        ? options.database.jdbcUrl
-                        : System.getenv("TALLY_JDBC_URL");
+        String jdbcUrl = config.jdbcUrl;
         if (jdbcUrl == null) {
             LocalPostgres pg = LocalPostgres.start(workDir.resolve("pg"));
             resources.add(pg);
@@ -101,38 +106,38 @@ final class DemoCommand implements Callable<Integer> {
             // SPEC §5.2: a given URL may carry a password; never print it.
             out.println("PostgreSQL: " + JdbcUrls.redact(jdbcUrl));
         }
-
-        Map<String, String> defaults = new LinkedHashMap<>();
-        defaults.put(Keys.BOOTSTRAP_SERVERS, kafka.bootstrapServers());
-        defaults.put(Keys.JDBC_URL, jdbcUrl);
-        defaults.put(Keys.FROM, "earliest");
-        defaults.put(Keys.CHECKPOINT_INTERVAL, "5s");
-        // Partitions the small sample leaves empty should not hold the watermark back for long.
-        defaults.put(Keys.IDLENESS, "2s");
-        // The broker is new each time, so the demo starts from empty state too.
-        defaults.put(
-                Keys.STATE_DIR,
-                Files.createTempDirectory(workDir.toAbsolutePath(), "state-").toString());
-        TallyConfig config = options.load(defaults);
-        // The demo's own broker always wins over a configured one.
-        config = config.with(Map.of(Keys.BOOTSTRAP_SERVERS, kafka.bootstrapServers()));
+        // The demo's own broker always wins over a configured one, and its state goes with it:
+        // the broker is new each time, so the demo starts from empty state too.
+        config =
+                config.with(
+                        Map.of(
+                                TallyConfig.BOOTSTRAP_SERVERS.name(),
+                                kafka.bootstrapServers(),
+                                TallyConfig.JDBC_URL.name(),
+                                jdbcUrl,
+                                TallyConfig.STATE_DIR.name(),
+                                Files.createTempDirectory(workDir.toAbsolutePath(), "state-")
+                                        .toString()));
 
         Preflight.migrate(config);
         kafka.createTopics(
                 Preflight.DEFAULT_PARTITIONS,
                 TopicNames.inputsAndOutputs(config).toArray(String[]::new));
-        int sent =
-                produceSample(
-                        kafka.bootstrapServers(),
-                        SAMPLE,
-                        config.chatTopic,
-                        ProduceCommand.Kind.chat);
-        out.println(
-                "Sample    : "
-                        + sent
-                        + " chat messages sent to "
-                        + config.chatTopic
-                        + " (some deliberately bad or repeated)");
+        int sent = 0;
+        if (config.runs(TallyConfig.Pipeline.CHAT)) {
+            sent =
+                    produceSample(
+                            kafka.bootstrapServers(),
+                            SAMPLE,
+                            config.chatTopic,
+                            ProduceCommand.Kind.chat);
+            out.println(
+                    "Sample    : "
+                            + sent
+                            + " chat messages sent to "
+                            + config.chatTopic
+                            + " (some deliberately bad or repeated)");
+        }
         int reviews = 0;
         if (config.runs(TallyConfig.Pipeline.REVIEWS)) {
             reviews =
@@ -193,7 +198,9 @@ final class DemoCommand implements Callable<Integer> {
         resources.add(0, watcher::close);
         out.println("Flink     : job " + job.getJobID() + " running; web UI on " + local.restUrl());
 
-        waitForStatus(config, "chat", sent);
+        if (sent > 0) {
+            waitForStatus(config, "chat", sent);
+        }
         if (reviews > 0) {
             waitForStatus(config, "reviews", reviews);
         }
@@ -201,17 +208,19 @@ final class DemoCommand implements Callable<Integer> {
             waitForImport(config);
         }
         try (Connection c = Preflight.connect(config)) {
-            for (String[] table : tablesToShow(reviews > 0, members)) {
+            for (String[] table : tablesToShow(sent > 0, reviews > 0, members)) {
                 TablePrinter.print(out, c, table[0], table[1]);
             }
         }
         out.println();
-        out.println("Feed more messages while it runs, e.g.:");
-        out.println(
-                "  bin/tally produce chat --file pipeline/src/main/resources"
-                        + SAMPLE
-                        + " --bootstrap-servers "
-                        + kafka.bootstrapServers());
+        if (sent > 0) {
+            out.println("Feed more messages while it runs, e.g.:");
+            out.println(
+                    "  bin/tally produce chat --file pipeline/src/main/resources"
+                            + SAMPLE
+                            + " --bootstrap-servers "
+                            + kafka.bootstrapServers());
+        }
         out.println("Query the tables: psql '" + psqlUrl(JdbcUrls.redact(jdbcUrl)) + "'");
         startServe(config, out);
         if (exitAfterPrint) {
@@ -278,49 +287,51 @@ final class DemoCommand implements Callable<Integer> {
     }
 
     /** What the demo prints: a few columns of each filled cache table. */
-    private static List<String[]> tablesToShow(boolean reviews, boolean members) {
+    private static List<String[]> tablesToShow(boolean chat, boolean reviews, boolean members) {
         List<String[]> t = new java.util.ArrayList<>();
-        t.add(
-                new String[] {
-                    "user_stats",
-                    "SELECT username, message_count, total_words,"
-                            + " to_timestamp(last_seen / 1000.0) AT TIME ZONE 'UTC' AS last_seen_utc"
-                            + " FROM user_stats ORDER BY message_count DESC, username"
-                });
-        t.add(
-                new String[] {
-                    "user_daily_activity (first rows)",
-                    "SELECT username, date, message_count,"
-                            + " word_count, avg_message_length FROM user_daily_activity"
-                            + " ORDER BY username, date LIMIT 10"
-                });
-        t.add(
-                new String[] {
-                    "user_chat_streaks",
-                    "SELECT username, current_streak, best_streak,"
-                            + " last_active_date, total_active_days, as_of FROM user_chat_streaks ORDER BY username"
-                });
-        t.add(
-                new String[] {
-                    "user_activity_summary",
-                    "SELECT username, most_active_hour,"
-                            + " least_active_hour, night_owl_score, early_bird_score, consistency_score"
-                            + " FROM user_activity_summary ORDER BY username"
-                });
-        t.add(
-                new String[] {
-                    "message_analysis_cache",
-                    "SELECT username, total_messages,"
-                            + " avg_message_length, emoji_count, url_count, mention_count, vocabulary_size"
-                            + " FROM message_analysis_cache ORDER BY username"
-                });
-        t.add(
-                new String[] {
-                    "achievement_progress (message_count)",
-                    "SELECT username, current_value,"
-                            + " next_tier, next_threshold, progress_percent FROM achievement_progress"
-                            + " WHERE achievement_type = 'message_count' ORDER BY username"
-                });
+        if (chat) {
+            t.add(
+                    new String[] {
+                        "user_stats",
+                        "SELECT username, message_count, total_words,"
+                                + " to_timestamp(last_seen / 1000.0) AT TIME ZONE 'UTC' AS last_seen_utc"
+                                + " FROM user_stats ORDER BY message_count DESC, username"
+                    });
+            t.add(
+                    new String[] {
+                        "user_daily_activity (first rows)",
+                        "SELECT username, date, message_count,"
+                                + " word_count, avg_message_length FROM user_daily_activity"
+                                + " ORDER BY username, date LIMIT 10"
+                    });
+            t.add(
+                    new String[] {
+                        "user_chat_streaks",
+                        "SELECT username, current_streak, best_streak,"
+                                + " last_active_date, total_active_days, as_of FROM user_chat_streaks ORDER BY username"
+                    });
+            t.add(
+                    new String[] {
+                        "user_activity_summary",
+                        "SELECT username, most_active_hour,"
+                                + " least_active_hour, night_owl_score, early_bird_score, consistency_score"
+                                + " FROM user_activity_summary ORDER BY username"
+                    });
+            t.add(
+                    new String[] {
+                        "message_analysis_cache",
+                        "SELECT username, total_messages,"
+                                + " avg_message_length, emoji_count, url_count, mention_count, vocabulary_size"
+                                + " FROM message_analysis_cache ORDER BY username"
+                    });
+            t.add(
+                    new String[] {
+                        "achievement_progress (message_count)",
+                        "SELECT username, current_value,"
+                                + " next_tier, next_threshold, progress_percent FROM achievement_progress"
+                                + " WHERE achievement_type = 'message_count' ORDER BY username"
+                    });
+        }
         if (reviews) {
             t.add(
                     new String[] {
@@ -380,24 +391,40 @@ final class DemoCommand implements Callable<Integer> {
     /** Waits until pipeline_status has counted every sample record (at most two minutes). */
     private static void waitForStatus(TallyConfig config, String pipeline, int expected)
             throws Exception {
-        long deadline = System.nanoTime() + 120_000_000_000L;
+        if (!waitForStatus(config, pipeline, expected, java.time.Duration.ofMinutes(2))) {
+            System.err.println(
+                    "tally: the "
+                            + pipeline
+                            + " sample was not fully processed within 2 minutes; printing what is"
+                            + " there");
+        }
+    }
+
+    /**
+     * True once {@code pipeline}'s row in pipeline_status has counted {@code expected} records in
+     * (and a few flush intervals more have passed, so the cache rows of the last records are
+     * written too); false when {@code timeout} passes first.
+     */
+    static boolean waitForStatus(
+            TallyConfig config, String pipeline, long expected, java.time.Duration timeout)
+            throws Exception {
+        long deadline = System.nanoTime() + timeout.toNanos();
         while (System.nanoTime() < deadline) {
             try (Connection c = Preflight.connect(config);
-                    Statement s = c.createStatement();
-                    ResultSet rs =
-                            s.executeQuery(
-                                    "SELECT records_in FROM pipeline_status WHERE pipeline = 'chat'")) {
-                if (rs.next() && rs.getLong(1) >= expected) {
-                    // One more flush interval so the cache rows of the last records are written
-                    // too.
-                    Thread.sleep(config.flushInterval.toMillis() * 3 + 500);
-                    return;
+                    PreparedStatement s =
+                            c.prepareStatement(
+                                    "SELECT records_in FROM pipeline_status WHERE pipeline = ?")) {
+                s.setString(1, pipeline);
+                try (ResultSet rs = s.executeQuery()) {
+                    if (rs.next() && rs.getLong(1) >= expected) {
+                        Thread.sleep(config.flushInterval.toMillis() * 3 + 500);
+                        return true;
+                    }
                 }
             }
             Thread.sleep(500);
         }
-        System.err.println(
-                "tally: the sample was not fully processed within 2 minutes; printing what is there");
+        return false;
     }
 
     /** Waits until the demo import finished (at most a minute). */

@@ -2,10 +2,10 @@ package io.tally.pipeline.cli;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import io.tally.pipeline.chat.UserKey;
+import io.tally.pipeline.app.Preflight;
 import io.tally.pipeline.config.ConfigException;
 import io.tally.pipeline.config.TallyConfig;
-import io.tally.pipeline.job.Preflight;
+import io.tally.pipeline.runtime.UserKey;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;

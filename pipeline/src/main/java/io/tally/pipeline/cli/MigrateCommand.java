@@ -1,7 +1,7 @@
 package io.tally.pipeline.cli;
 
+import io.tally.pipeline.app.Preflight;
 import io.tally.pipeline.config.TallyConfig;
-import io.tally.pipeline.job.Preflight;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;

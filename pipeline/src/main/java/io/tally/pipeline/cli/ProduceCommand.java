@@ -2,9 +2,9 @@ package io.tally.pipeline.cli;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import io.tally.pipeline.chat.UserKey;
+import io.tally.pipeline.app.Preflight;
 import io.tally.pipeline.config.TallyConfig;
-import io.tally.pipeline.job.Preflight;
+import io.tally.pipeline.runtime.UserKey;
 import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.InputStreamReader;

@@ -1,11 +1,11 @@
 package io.tally.pipeline.cli;
 
 import io.tally.connectors.postgres.JdbcUrls;
+import io.tally.pipeline.app.Preflight;
+import io.tally.pipeline.app.UnreachableException;
 import io.tally.pipeline.config.ConfigException;
 import io.tally.pipeline.config.ConfigLoader;
 import io.tally.pipeline.config.TallyConfig;
-import io.tally.pipeline.job.Preflight;
-import io.tally.pipeline.job.UnreachableException;
 import io.tally.pipeline.serve.Database;
 import io.tally.pipeline.serve.HttpServer;
 import io.tally.pipeline.serve.QueryApi;

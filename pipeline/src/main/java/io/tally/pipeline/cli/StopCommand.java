@@ -2,9 +2,9 @@ package io.tally.pipeline.cli;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.tally.pipeline.app.JobFingerprint;
+import io.tally.pipeline.app.TallyJob;
 import io.tally.pipeline.config.ConfigLoader;
-import io.tally.pipeline.job.JobFingerprint;
-import io.tally.pipeline.job.TallyJob;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;

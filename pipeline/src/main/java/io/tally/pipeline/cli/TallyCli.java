@@ -1,7 +1,7 @@
 package io.tally.pipeline.cli;
 
+import io.tally.pipeline.app.UnreachableException;
 import io.tally.pipeline.config.ConfigException;
-import io.tally.pipeline.job.UnreachableException;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 
@@ -11,6 +11,8 @@ import picocli.CommandLine.Command;
         mixinStandardHelpOptions = true,
         version = "tally 0.1.0",
         description = "Live analytics caches: Kafka → Flink → PostgreSQL.",
+        // Each setting's --help text, from its definition (TallyConfig); subcommands inherit it.
+        resourceBundle = "io.tally.pipeline.cli.SettingsHelp",
         subcommands = {
             DemoCommand.class,
             RunCommand.class,

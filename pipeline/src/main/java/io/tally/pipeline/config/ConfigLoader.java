@@ -1,101 +1,41 @@
 package io.tally.pipeline.config;
 
-import static io.tally.pipeline.config.TallyConfig.Keys.*;
-
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
-import io.tally.connectors.kafka.KafkaEndpoints.StartFrom;
-import io.tally.pipeline.chat.UserKey;
-import io.tally.pipeline.config.TallyConfig.Pipeline;
 import java.io.IOException;
+import java.io.Serializable;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.DateTimeException;
 import java.time.Duration;
-import java.time.ZoneId;
 import java.time.ZoneOffset;
 import java.util.ArrayList;
-import java.util.EnumSet;
-import java.util.HashMap;
+import java.util.HashSet;
 import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
-import java.util.function.Function;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
 /**
- * Resolves every setting from, in priority order, command-line flags, {@code TALLY_*} environment
- * variables and a YAML file ({@code --config}), else its default (SPEC §5.2). Errors name the
+ * Resolves every {@link Setting} from, in priority order, command-line flags, {@code TALLY_*}
+ * environment variables and a YAML file ({@code --config}), then a command's own defaults (the
+ * {@code demo}'s short idleness, say), else the setting's default (SPEC §5.2). Errors name the
  * setting and where its bad value came from.
  */
 public final class ConfigLoader {
     private static final Pattern DURATION =
             Pattern.compile("^(\\d+)\\s*(ms|s|m|min|h|d)?$", Pattern.CASE_INSENSITIVE);
 
-    private record Setting(String key, String defaultValue, Function<String, Object> parse) {}
+    /** YAML sections that are families of settings rather than settings. */
+    private static final String CREDENTIALS_SECTION = "credentials";
 
-    private static final List<Setting> SETTINGS =
-            List.of(
-                    new Setting(BOOTSTRAP_SERVERS, "127.0.0.1:9092", ConfigLoader::nonEmpty),
-                    new Setting(JDBC_URL, null, ConfigLoader::jdbcUrl),
-                    new Setting(JDBC_USER, null, s -> s),
-                    new Setting(JDBC_PASSWORD_FILE, null, ConfigLoader::readableFile),
-                    new Setting(PIPELINES, "chat,reviews,members", ConfigLoader::pipelines),
-                    new Setting(TIMEZONE, "UTC", ConfigLoader::zone),
-                    new Setting(FROM, "committed", ConfigLoader::startFrom),
-                    new Setting(BOUNDED, "false", ConfigLoader::bool),
-                    // SPEC §5.2: no default, so a cluster's own parallelism and checkpointing win
-                    // unless the user asks; LocalRunner applies the embedded run's defaults.
-                    new Setting(PARALLELISM, null, s -> positiveInt(s, 1)),
-                    new Setting(CHECKPOINT_INTERVAL, null, ConfigLoader::duration),
-                    new Setting(CREATE_TOPICS, "false", ConfigLoader::bool),
-                    new Setting(FLUSH_INTERVAL, "500ms", ConfigLoader::duration),
-                    new Setting(SINK_RETRY_TIMEOUT, "5m", ConfigLoader::duration),
-                    new Setting(MAX_OUT_OF_ORDERNESS, "5s", ConfigLoader::duration),
-                    new Setting(IDLENESS, "30s", ConfigLoader::duration),
-                    new Setting(MAX_FUTURE, "1d", ConfigLoader::duration),
-                    new Setting(MAX_RECORD_BYTES, "1048576", s -> positiveInt(s, 1)),
-                    // SPEC §1.6. At most 512 KiB: a dead letter (key, value, error) must fit the
-                    // producer's 1 MiB max.request.size; DeadLetterSerializer enforces that too.
-                    new Setting(
-                            DEAD_LETTER_MAX_VALUE_BYTES,
-                            "65536",
-                            s -> boundedInt(s, 16, 512 * 1024)),
-                    new Setting(RETENTION_DAYS, "90", s -> positiveInt(s, 1)),
-                    new Setting(EXCLUDED_USERS, "dazza", ConfigLoader::userKeys),
-                    new Setting(STATE_DIR, ".tally/state", s -> Path.of(s)),
-                    new Setting(HIGH_RISK_THRESHOLD, "70", s -> positiveInt(s, 0)),
-                    new Setting(ALGORITHM, "tally-1", ConfigLoader::algorithm),
-                    new Setting(MEMBERS_MAX_CONCURRENT_JOBS, "4", s -> positiveInt(s, 1)),
-                    new Setting(MEMBERS_REQUESTS_PER_SECOND, "10", ConfigLoader::positiveRate),
-                    new Setting(GROUP_ID, "tally", ConfigLoader::nonEmpty),
-                    new Setting(TOPIC_CHAT, "chat-messages", ConfigLoader::nonEmpty),
-                    new Setting(TOPIC_REVIEWS, "reviews", ConfigLoader::nonEmpty),
-                    new Setting(TOPIC_MEMBERS, "member-imports", ConfigLoader::nonEmpty),
-                    new Setting(TOPIC_DEAD_LETTERS, "tally-dead-letters", ConfigLoader::nonEmpty),
-                    new Setting(TOPIC_ALERTS, "r4r-alerts", ConfigLoader::nonEmpty));
-
-    /**
-     * The values-map key of the credential files read from the YAML {@code credentials:} section.
-     */
-    static final String CREDENTIALS = "credentials";
-
-    /**
-     * The values-map key of each credential's allowed URL prefixes (SPEC §4.1), by {@link
-     * TallyConfig#credentialKey}: from {@code credentials.<name>.allowed-urls} in the YAML, and
-     * from {@code TALLY_CREDENTIAL_<NAME>_ALLOWED_URLS}, which wins.
-     */
-    static final String CREDENTIAL_ALLOWED_URLS = "credential-allowed-urls";
-
-    /** Values-map keys of the pass-through settings (SPEC §5.2), each a sorted key → value map. */
-    static final String KAFKA_PROPERTIES = "kafka-properties";
-
-    static final String FLINK_CONF = "flink-conf";
+    private static final String KAFKA_SECTION = "kafka";
+    private static final String FLINK_SECTION = "flink";
 
     static final String CREDENTIAL_ENV_PREFIX = "TALLY_CREDENTIAL_";
     static final String ALLOWED_URLS_ENV_SUFFIX = "_ALLOWED_URLS";
@@ -107,7 +47,7 @@ public final class ConfigLoader {
 
     /** Option names this loader knows (for {@code --help} texts and YAML validation). */
     public static List<String> keys() {
-        return SETTINGS.stream().map(Setting::key).toList();
+        return TallyConfig.settings().stream().map(Setting::name).toList();
     }
 
     /**
@@ -117,7 +57,21 @@ public final class ConfigLoader {
      */
     public static TallyConfig load(
             Map<String, String> flags, Map<String, String> env, Path yamlFile) {
-        return load(flags, env, yamlFile, Map.of(), Map.of());
+        return load(flags, env, yamlFile, Map.of());
+    }
+
+    /**
+     * As {@link #load(Map, Map, Path)}, with defaults of a command's own: below the YAML file, so
+     * that flags, environment and YAML all win over them, and above the settings' own defaults.
+     *
+     * @param commandDefaults option name → value
+     */
+    public static TallyConfig load(
+            Map<String, String> flags,
+            Map<String, String> env,
+            Path yamlFile,
+            Map<String, String> commandDefaults) {
+        return load(flags, env, yamlFile, commandDefaults, Map.of(), Map.of());
     }
 
     /**
@@ -131,6 +85,21 @@ public final class ConfigLoader {
             Path yamlFile,
             Map<String, String> credentialFiles,
             Map<String, List<String>> credentialAllowedUrls) {
+        return load(flags, env, yamlFile, Map.of(), credentialFiles, credentialAllowedUrls);
+    }
+
+    private static TallyConfig load(
+            Map<String, String> flags,
+            Map<String, String> env,
+            Path yamlFile,
+            Map<String, String> commandDefaults,
+            Map<String, String> credentialFiles,
+            Map<String, List<String>> credentialAllowedUrls) {
+        for (String key : commandDefaults.keySet()) {
+            if (TallyConfig.setting(key) == null) {
+                throw new IllegalArgumentException("no setting " + key);
+            }
+        }
         Map<String, String> credentials = new LinkedHashMap<>(credentialFiles);
         Map<String, List<String>> allowedUrls = new LinkedHashMap<>(credentialAllowedUrls);
         Map<String, String> yaml =
@@ -151,25 +120,30 @@ public final class ConfigLoader {
                         allowedUrls.put(key, allowedUrlPrefixes(name, List.of(value.split(","))));
                     }
                 });
-        Map<String, Object> values = new HashMap<>();
-        for (Setting s : SETTINGS) {
+        Map<String, Serializable> values = new LinkedHashMap<>();
+        for (Setting<?> s : TallyConfig.settings()) {
             String raw;
             String origin;
-            String envName = envName(s.key());
-            if (flags.containsKey(s.key())) {
-                raw = flags.get(s.key());
-                origin = "--" + s.key();
+            String envName = s.envName();
+            boolean given = true;
+            if (flags.containsKey(s.name())) {
+                raw = flags.get(s.name());
+                origin = "--" + s.name();
             } else if (env.containsKey(envName)) {
                 raw = env.get(envName);
                 origin = envName;
-            } else if (yaml.containsKey(s.key())) {
-                raw = yaml.get(s.key());
-                origin = yamlFile + ": " + s.key();
+            } else if (yaml.containsKey(s.name())) {
+                raw = yaml.get(s.name());
+                origin = yamlFile + ": " + s.name();
+            } else if (commandDefaults.containsKey(s.name())) {
+                raw = commandDefaults.get(s.name());
+                origin = "default of " + s.name();
             } else {
                 raw = s.defaultValue();
-                origin = "default of " + s.key();
+                origin = "default of " + s.name();
+                given = false;
             }
-            if (s.key().equals(TIMEZONE) && raw.equals("UTC") && origin.startsWith("default")) {
+            if (s == TallyConfig.TIMEZONE && !given) {
                 String legacy =
                         env.getOrDefault("TALLY_TIMEZONE_OFFSET", yaml.get(TIMEZONE_OFFSET));
                 if (legacy != null) {
@@ -178,16 +152,22 @@ public final class ConfigLoader {
                 }
             }
             try {
-                values.put(s.key(), raw == null ? null : s.parse().apply(raw.trim()));
+                values.put(s.name(), raw == null ? null : s.parse(raw.trim()));
             } catch (ConfigException | IllegalArgumentException | DateTimeException e) {
-                throw new ConfigException(origin + ": " + e.getMessage());
+                throw new ConfigException(
+                        origin
+                                + ": "
+                                + (s.isSecret()
+                                        ? "not a valid value (not shown: it is a secret)"
+                                        : e.getMessage()));
             }
         }
-        values.put(CREDENTIALS, credentials);
-        values.put(CREDENTIAL_ALLOWED_URLS, allowedUrls);
-        values.put(KAFKA_PROPERTIES, passThrough(KAFKA_PROPERTY_PREFIX, yaml, flags));
-        values.put(FLINK_CONF, passThrough(FLINK_CONF_PREFIX, yaml, flags));
-        return new TallyConfig(values);
+        return new TallyConfig(
+                values,
+                passThrough(TallyConfig.KAFKA_PROPERTY_PREFIX, yaml, flags),
+                passThrough(TallyConfig.FLINK_CONF_PREFIX, yaml, flags),
+                credentials,
+                allowedUrls);
     }
 
     /**
@@ -207,15 +187,23 @@ public final class ConfigLoader {
                         }
                     });
         }
-        if (prefix.equals(KAFKA_PROPERTY_PREFIX) && out.containsKey("bootstrap.servers")) {
+        if (prefix.equals(TallyConfig.KAFKA_PROPERTY_PREFIX)
+                && out.containsKey("bootstrap.servers")) {
             throw new ConfigException(
                     "kafka property bootstrap.servers: use --bootstrap-servers instead");
         }
         return out;
     }
 
-    static String envName(String key) {
-        return "TALLY_" + key.toUpperCase(Locale.ROOT).replace('-', '_').replace('.', '_');
+    /** A YAML value as a setting's text: a list is comma-separated, null is not given. */
+    private static void putValue(String key, JsonNode v, Map<String, String> out) {
+        if (v.isArray()) {
+            List<String> items = new ArrayList<>();
+            v.forEach(x -> items.add(x.asText()));
+            out.put(key, String.join(",", items));
+        } else if (!v.isNull()) {
+            out.put(key, v.asText());
+        }
     }
 
     private static Map<String, String> readYaml(
@@ -233,15 +221,19 @@ public final class ConfigLoader {
         if (!root.isObject()) {
             throw new ConfigException("--config " + file + ": expected a mapping of settings");
         }
-        Set<String> known = new java.util.HashSet<>(keys());
+        Set<String> known = new HashSet<>(keys());
         known.add(TIMEZONE_OFFSET);
+        Set<String> groups = new HashSet<>();
+        known.stream()
+                .filter(k -> k.contains("."))
+                .forEach(k -> groups.add(k.substring(0, k.indexOf('.'))));
         for (Iterator<Map.Entry<String, JsonNode>> it = root.fields(); it.hasNext(); ) {
             Map.Entry<String, JsonNode> e = it.next();
-            if (e.getKey().equals("credentials")) {
+            if (e.getKey().equals(CREDENTIALS_SECTION)) {
                 readCredentials(file, e.getValue(), credentials, allowedUrls);
                 continue;
             }
-            if (e.getKey().equals("kafka")) {
+            if (e.getKey().equals(KAFKA_SECTION)) {
                 JsonNode props = e.getValue().path("properties");
                 if (!e.getValue().isObject() || e.getValue().size() != 1 || !props.isObject()) {
                     throw new ConfigException(
@@ -250,10 +242,10 @@ public final class ConfigLoader {
                                     + ": kafka must be {properties: {key: value, …}} (Kafka client"
                                     + " settings such as security.protocol)");
                 }
-                flatten(KAFKA_PROPERTY_PREFIX, props, out);
+                flatten(TallyConfig.KAFKA_PROPERTY_PREFIX, props, out);
                 continue;
             }
-            if (e.getKey().equals("flink")) {
+            if (e.getKey().equals(FLINK_SECTION)) {
                 if (!e.getValue().isObject()) {
                     throw new ConfigException(
                             "--config "
@@ -261,19 +253,20 @@ public final class ConfigLoader {
                                     + ": flink must map Flink settings to values, e.g."
                                     + " {state.backend.type: rocksdb}");
                 }
-                flatten(FLINK_CONF_PREFIX, e.getValue(), out);
+                flatten(TallyConfig.FLINK_CONF_PREFIX, e.getValue(), out);
                 continue;
             }
-            if (e.getKey().equals("members") && e.getValue().isObject()) {
-                e.getValue()
-                        .fields()
-                        .forEachRemaining(
-                                m -> out.put("members." + m.getKey(), m.getValue().asText()));
-                for (String k : out.keySet()) {
-                    if (k.startsWith("members.") && !known.contains(k)) {
+            if (groups.contains(e.getKey()) && e.getValue().isObject()) {
+                // A dotted setting as a nested key: members: {max-concurrent-jobs: 2}.
+                for (Iterator<Map.Entry<String, JsonNode>> g = e.getValue().fields();
+                        g.hasNext(); ) {
+                    Map.Entry<String, JsonNode> m = g.next();
+                    String key = e.getKey() + "." + m.getKey();
+                    if (!known.contains(key)) {
                         throw new ConfigException(
-                                "--config " + file + ": unknown setting '" + k + "'");
+                                "--config " + file + ": unknown setting '" + key + "'");
                     }
+                    putValue(key, m.getValue(), out);
                 }
                 continue;
             }
@@ -287,14 +280,7 @@ public final class ConfigLoader {
                                 + String.join(", ", keys())
                                 + ")");
             }
-            JsonNode v = e.getValue();
-            if (v.isArray()) {
-                List<String> items = new ArrayList<>();
-                v.forEach(x -> items.add(x.asText()));
-                out.put(e.getKey(), String.join(",", items));
-            } else if (!v.isNull()) {
-                out.put(e.getKey(), v.asText());
-            }
+            putValue(e.getKey(), e.getValue(), out);
         }
         return out;
     }
@@ -447,132 +433,12 @@ public final class ConfigLoader {
         return null;
     }
 
-    private static Object nonEmpty(String s) {
-        if (s.isEmpty()) {
-            throw new ConfigException("must not be empty");
-        }
-        return s;
-    }
-
-    private static Object jdbcUrl(String s) {
-        if (!s.startsWith("jdbc:postgresql://")) {
-            // Redacted: a mistyped URL may still carry a password (SPEC §5.2).
-            throw new ConfigException(
-                    "expected jdbc:postgresql://host:port/database, got '"
-                            + io.tally.connectors.postgres.JdbcUrls.redact(s)
-                            + "'");
-        }
-        return s;
-    }
-
-    private static Object readableFile(String s) {
-        Path p = Path.of(s);
-        if (!Files.isReadable(p)) {
-            throw new ConfigException("cannot read file '" + s + "'");
-        }
-        return p;
-    }
-
-    private static Object pipelines(String s) {
-        Set<Pipeline> out = EnumSet.noneOf(Pipeline.class);
-        for (String part : s.split(",")) {
-            String name = part.trim();
-            if (name.isEmpty()) {
-                continue;
-            }
-            try {
-                out.add(Pipeline.valueOf(name.toUpperCase(Locale.ROOT)));
-            } catch (IllegalArgumentException e) {
-                throw new ConfigException(
-                        "unknown pipeline '" + name + "' (chat, reviews, members)");
-            }
-        }
-        if (out.isEmpty()) {
-            throw new ConfigException("name at least one pipeline (chat, reviews, members)");
-        }
-        return out;
-    }
-
-    /** An IANA zone or a fixed offset such as {@code +10:00} (SPEC §1.3). */
-    private static Object zone(String s) {
-        try {
-            return ZoneId.of(s);
-        } catch (DateTimeException e) {
-            throw new ConfigException(
-                    "unknown time zone '"
-                            + s
-                            + "' (an IANA zone such as Australia/Sydney, or an offset such as +10:00)");
-        }
-    }
-
     private static String legacyOffset(String hours) {
         try {
             return ZoneOffset.ofHours(Integer.parseInt(hours.trim())).getId();
         } catch (NumberFormatException | DateTimeException e) {
             throw new ConfigException(
                     "timezoneOffset: expected whole hours -18..18, got '" + hours + "'");
-        }
-    }
-
-    private static Object algorithm(String s) {
-        if (!s.equals("tally-1") && !s.equals("v1-batch")) {
-            throw new ConfigException("expected tally-1 or v1-batch, got '" + s + "'");
-        }
-        return s;
-    }
-
-    private static Object positiveRate(String s) {
-        try {
-            double v = Double.parseDouble(s);
-            if (!(v > 0) || Double.isInfinite(v)) {
-                throw new ConfigException("must be a positive number, got '" + s + "'");
-            }
-            return v;
-        } catch (NumberFormatException e) {
-            throw new ConfigException("expected a number, got '" + s + "'");
-        }
-    }
-
-    private static Object startFrom(String s) {
-        try {
-            return StartFrom.valueOf(s.toUpperCase(Locale.ROOT));
-        } catch (IllegalArgumentException e) {
-            throw new ConfigException("expected earliest, latest or committed, got '" + s + "'");
-        }
-    }
-
-    private static Object bool(String s) {
-        switch (s.toLowerCase(Locale.ROOT)) {
-            case "true":
-            case "yes":
-            case "1":
-                return true;
-            case "false":
-            case "no":
-            case "0":
-                return false;
-            default:
-                throw new ConfigException("expected true or false, got '" + s + "'");
-        }
-    }
-
-    private static Object boundedInt(String s, int min, int max) {
-        int v = (Integer) positiveInt(s, min);
-        if (v > max) {
-            throw new ConfigException("must be at most " + max + ", got " + v);
-        }
-        return v;
-    }
-
-    private static Object positiveInt(String s, int min) {
-        try {
-            int v = Integer.parseInt(s);
-            if (v < min) {
-                throw new ConfigException("must be at least " + min + ", got " + v);
-            }
-            return v;
-        } catch (NumberFormatException e) {
-            throw new ConfigException("expected a whole number, got '" + s + "'");
         }
     }
 
@@ -604,17 +470,5 @@ public final class ConfigLoader {
             throw new ConfigException(
                     "expected a duration such as 500ms, 10s, 5m, 1d, got '" + s + "'");
         }
-    }
-
-    /** Bot names compared on the user key (SPEC §2.2). */
-    private static Object userKeys(String s) {
-        List<String> out = new ArrayList<>();
-        for (String part : s.split(",")) {
-            String name = part.trim();
-            if (!name.isEmpty()) {
-                out.add(UserKey.of(name));
-            }
-        }
-        return out;
     }
 }

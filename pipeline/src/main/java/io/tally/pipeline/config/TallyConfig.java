@@ -2,22 +2,47 @@ package io.tally.pipeline.config;
 
 import io.tally.connectors.kafka.KafkaEndpoints.StartFrom;
 import io.tally.connectors.postgres.JdbcUrls;
+import io.tally.pipeline.runtime.UserKey;
+import java.io.Serializable;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.DateTimeException;
 import java.time.Duration;
 import java.time.ZoneId;
+import java.util.ArrayList;
+import java.util.Collections;
 import java.util.EnumSet;
+import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
-import org.apache.flink.api.common.ExecutionConfig;
+import java.util.TreeMap;
 
 /**
  * Every setting of a Tally run, typed and validated once (SPEC §5.2 common options). Built by
  * {@link ConfigLoader} from flags, {@code TALLY_*} environment variables and a YAML file, in that
  * priority; registered as the job's global parameters so it shows in the Flink web UI.
+ *
+ * <p><b>Adding a setting</b>: define it here, once — name, default, doc, parser — next to the typed
+ * field the job reads, e.g.
+ *
+ * <pre>{@code
+ * public static final Setting<Duration> FLUSH_INTERVAL =
+ *         define(Setting.duration("flush-interval", "500ms", "Upsert flush interval"));
+ * public final Duration flushInterval = get(FLUSH_INTERVAL);
+ * }</pre>
+ *
+ * Its environment variable ({@code TALLY_FLUSH_INTERVAL}) and YAML key ({@code flush-interval})
+ * follow from the name, and so do {@link #toMap()}, {@link #with} and {@link #jobArguments()}. Then
+ * give it its flag in {@code cli.CommonOptions}: {@code @Option(names = "--flush-interval",
+ * paramLabel = "DURATION") String flushInterval;} — the help text comes from the definition. A
+ * dotted name ({@code members.max-concurrent-jobs}) is a nested YAML key and needs no flag: it
+ * travels as {@code --set}.
  */
-public final class TallyConfig extends ExecutionConfig.GlobalJobParameters {
-    private static final long serialVersionUID = 1L;
+public final class TallyConfig extends SettingValues {
+    private static final long serialVersionUID = 2L;
 
     /** The three pipelines of SPEC §2–§4. */
     public enum Pipeline {
@@ -26,155 +51,353 @@ public final class TallyConfig extends ExecutionConfig.GlobalJobParameters {
         MEMBERS
     }
 
-    public final String bootstrapServers;
-    public final String jdbcUrl;
-    public final String jdbcUser;
+    /** Every setting, in the order they are defined (and shown). */
+    private static final List<Setting<?>> SETTINGS = new ArrayList<>();
+
+    /** Option-name prefix of a Kafka client property ({@code kafka: {properties: …}}). */
+    public static final String KAFKA_PROPERTY_PREFIX = "kafka.properties.";
+
+    /** Option-name prefix of a Flink setting ({@code flink: …}). */
+    public static final String FLINK_CONF_PREFIX = "flink.";
+
+    public static final Setting<String> BOOTSTRAP_SERVERS =
+            define(
+                    Setting.text(
+                            "bootstrap-servers",
+                            "127.0.0.1:9092",
+                            "Kafka brokers, HOST:PORT, comma-separated"));
+    public final String bootstrapServers = get(BOOTSTRAP_SERVERS);
+
+    /** Shown with its password masked (SPEC §5.2, {@link JdbcUrls#redact}). */
+    public static final Setting<String> JDBC_URL =
+            define(
+                    Setting.of(
+                                    "jdbc-url",
+                                    null,
+                                    "PostgreSQL, e.g. jdbc:postgresql://127.0.0.1:5432/tally",
+                                    TallyConfig::jdbcUrl,
+                                    s -> s)
+                            .shownAs(JdbcUrls::redact));
+
+    public final String jdbcUrl = get(JDBC_URL);
+
+    public static final Setting<String> JDBC_USER =
+            define(Setting.of("jdbc-user", null, "PostgreSQL user", s -> s, s -> s));
+    public final String jdbcUser = get(JDBC_USER);
 
     /**
      * Read when connecting; never a password on the command line (SPEC §5.2). Paths are kept as
      * strings: the config is serialized into the job and {@code Path} is not serializable.
      */
-    public final String jdbcPasswordFile;
+    public static final Setting<String> JDBC_PASSWORD_FILE =
+            define(
+                    Setting.of(
+                            "jdbc-password-file",
+                            null,
+                            "File holding the PostgreSQL password; never a password on the"
+                                    + " command line",
+                            TallyConfig::readableFile,
+                            s -> s));
 
-    public final Set<Pipeline> pipelines;
-    public final ZoneId timezone;
-    public final StartFrom from;
-    public final boolean bounded;
+    public final String jdbcPasswordFile = get(JDBC_PASSWORD_FILE);
 
-    /** Null unless the user gave it: then the cluster's own setting applies (SPEC §5.2). */
-    public final Integer parallelism;
+    public static final Setting<EnumSet<Pipeline>> PIPELINES =
+            define(
+                    Setting.of(
+                            "pipelines",
+                            "chat,reviews,members",
+                            "Pipelines to run, comma-separated: chat, reviews, members",
+                            TallyConfig::pipelines,
+                            p ->
+                                    String.join(
+                                            ",",
+                                            p.stream()
+                                                    .map(x -> x.name().toLowerCase(Locale.ROOT))
+                                                    .toList())));
+    public final Set<Pipeline> pipelines = get(PIPELINES);
 
-    /** Null unless the user gave it: then the cluster's own setting applies (SPEC §5.2). */
-    public final Duration checkpointInterval;
+    /** An IANA zone or a fixed offset such as {@code +10:00} (SPEC §1.3). */
+    public static final Setting<ZoneId> TIMEZONE =
+            define(
+                    Setting.of(
+                            "timezone",
+                            "UTC",
+                            "IANA zone or offset for days and hours, e.g. Australia/Sydney or"
+                                    + " +10:00",
+                            TallyConfig::zone,
+                            ZoneId::getId));
+
+    public final ZoneId timezone = get(TIMEZONE);
+
+    public static final Setting<StartFrom> FROM =
+            define(
+                    Setting.of(
+                            "from",
+                            "committed",
+                            "Where to start reading: earliest, latest or committed (the group's"
+                                    + " committed offsets, else earliest)",
+                            TallyConfig::startFrom,
+                            f -> f.name().toLowerCase(Locale.ROOT)));
+    public final StartFrom from = get(FROM);
+
+    public static final Setting<Boolean> BOUNDED =
+            define(
+                    Setting.onOff(
+                            "bounded",
+                            "false",
+                            "Read up to the end offsets at start, flush, and exit 0"));
+    public final boolean bounded = get(BOUNDED);
+
+    /**
+     * No default (SPEC §5.2): a cluster's own parallelism wins unless the user asks; {@code
+     * LocalRunner} applies the embedded run's default.
+     */
+    public static final Setting<Integer> PARALLELISM =
+            define(
+                    Setting.wholeNumber(
+                            "parallelism",
+                            null,
+                            1,
+                            "Operator parallelism: the cluster's unless given; 2 for run and"
+                                    + " demo"));
+
+    public final Integer parallelism = get(PARALLELISM);
+
+    /** No default, as {@link #PARALLELISM}: the cluster's own checkpointing applies. */
+    public static final Setting<Duration> CHECKPOINT_INTERVAL =
+            define(
+                    Setting.duration(
+                            "checkpoint-interval",
+                            null,
+                            "Checkpoint interval, e.g. 10s: the cluster's unless given; 10s for"
+                                    + " run and demo"));
+
+    public final Duration checkpointInterval = get(CHECKPOINT_INTERVAL);
 
     /**
      * SPEC §5.2: create missing topics even when the broker does not auto-create them (it would
      * otherwise be an operator's decision how many partitions and replicas a topic has).
      */
-    public final boolean createTopics;
+    public static final Setting<Boolean> CREATE_TOPICS =
+            define(
+                    Setting.onOff(
+                            "create-topics",
+                            "false",
+                            "Create missing topics (the broker's default replication factor)"
+                                    + " even when the broker does not auto-create topics"));
 
-    /**
-     * Kafka client properties for every client Tally makes (SASL, SSL, …; SPEC §5.2). May hold
-     * secrets: shown only through {@link #toMap()}, which redacts them.
-     */
-    public final java.util.TreeMap<String, String> kafkaProperties;
+    public final boolean createTopics = get(CREATE_TOPICS);
 
-    /** Flink settings for the job (state backend, checkpoint storage, restarts…; SPEC §5.2). */
-    public final java.util.TreeMap<String, String> flinkConf;
-
-    public final Duration flushInterval;
+    public static final Setting<Duration> FLUSH_INTERVAL =
+            define(Setting.duration("flush-interval", "500ms", "Upsert flush interval"));
+    public final Duration flushInterval = get(FLUSH_INTERVAL);
 
     /**
      * How long an upsert sink waits for an unavailable PostgreSQL, retrying, before the job fails
      * (issue 9; SPEC §1.8 makes the retries safe). The checkpoint timeout is kept above it.
      */
-    public final Duration sinkRetryTimeout;
+    public static final Setting<Duration> SINK_RETRY_TIMEOUT =
+            define(
+                    Setting.duration(
+                            "sink-retry-timeout",
+                            "5m",
+                            "How long the PostgreSQL sinks wait for an unavailable database,"
+                                    + " retrying, before the job fails"));
 
-    public final Duration maxOutOfOrderness;
-    public final Duration idleness;
-    public final Duration maxFuture;
-    public final int maxRecordBytes;
+    public final Duration sinkRetryTimeout = get(SINK_RETRY_TIMEOUT);
 
-    /** SPEC §1.6: a dead letter's value (and key) is cut to this many bytes. */
-    public final int deadLetterMaxValueBytes;
+    public static final Setting<Duration> MAX_OUT_OF_ORDERNESS =
+            define(Setting.duration("max-out-of-orderness", "5s", "Watermark bound"));
+    public final Duration maxOutOfOrderness = get(MAX_OUT_OF_ORDERNESS);
 
-    public final int retentionDays;
+    public static final Setting<Duration> IDLENESS =
+            define(Setting.duration("idleness", "30s", "Source idleness"));
+    public final Duration idleness = get(IDLENESS);
+
+    public static final Setting<Duration> MAX_FUTURE =
+            define(
+                    Setting.duration(
+                            "max-future", "1d", "Reject timestamps further ahead of the clock"));
+    public final Duration maxFuture = get(MAX_FUTURE);
+
+    public static final Setting<Integer> MAX_RECORD_BYTES =
+            define(Setting.wholeNumber("max-record-bytes", "1048576", 1, "Reject larger records"));
+    public final int maxRecordBytes = get(MAX_RECORD_BYTES);
+
+    /**
+     * SPEC §1.6: a dead letter's value (and key) is cut to this many bytes. At most 512 KiB: a dead
+     * letter (key, value, error) must fit the producer's 1 MiB max.request.size;
+     * DeadLetterSerializer enforces that too.
+     */
+    public static final Setting<Integer> DEAD_LETTER_MAX_VALUE_BYTES =
+            define(
+                    Setting.wholeNumber(
+                            "dead-letter-max-value-bytes",
+                            "65536",
+                            16,
+                            512 * 1024,
+                            "Cut a dead letter's value to this many bytes (at most 524288)"));
+
+    public final int deadLetterMaxValueBytes = get(DEAD_LETTER_MAX_VALUE_BYTES);
+
+    public static final Setting<Integer> RETENTION_DAYS =
+            define(
+                    Setting.wholeNumber(
+                            "retention-days", "90", 1, "Days of per-day state and rows"));
+    public final int retentionDays = get(RETENTION_DAYS);
 
     /** User keys of bot senders (SPEC §2.2), already ASCII-lower-cased. */
-    public final List<String> excludedUsers;
+    public static final Setting<ArrayList<String>> EXCLUDED_USERS =
+            define(
+                    Setting.of(
+                            "excluded-users",
+                            "dazza",
+                            "Bot senders, comma-separated",
+                            TallyConfig::userKeys,
+                            l -> String.join(",", l)));
+
+    public final List<String> excludedUsers = List.copyOf(get(EXCLUDED_USERS));
+
+    /** Where a local run keeps checkpoints, to resume its state after a restart. */
+    public static final Setting<String> STATE_DIR =
+            define(
+                    Setting.of(
+                            "state-dir",
+                            ".tally/state",
+                            "Checkpoints of a local run, to resume after a restart",
+                            s -> Path.of(s).toString(),
+                            s -> s));
+
+    public final String stateDir = get(STATE_DIR);
+
+    /** SPEC §3.2: a partner with at least this score counts in high_risk_r4rs. */
+    public static final Setting<Integer> HIGH_RISK_THRESHOLD =
+            define(
+                    Setting.wholeNumber(
+                            "high-risk-threshold",
+                            "70",
+                            0,
+                            "R4R score from which a partner counts as high risk"));
+
+    public final int highRiskThreshold = get(HIGH_RISK_THRESHOLD);
 
     /**
      * SPEC §3.3: {@code tally-1} (the §3.2 score) or {@code v1-batch} (the older batch variant).
      */
-    public final String algorithm;
+    public static final Setting<String> ALGORITHM =
+            define(
+                    Setting.of(
+                            "algorithm",
+                            "tally-1",
+                            "R4R score: tally-1 (SPEC 3.2) or v1-batch (the older batch variant)",
+                            TallyConfig::algorithm,
+                            s -> s));
+
+    public final String algorithm = get(ALGORITHM);
 
     /** SPEC §4.2: import jobs in flight at once (the old "workers"). */
-    public final int maxConcurrentJobs;
+    public static final Setting<Integer> MEMBERS_MAX_CONCURRENT_JOBS =
+            define(
+                    Setting.wholeNumber(
+                            "members.max-concurrent-jobs",
+                            "4",
+                            1,
+                            "Member import jobs in flight at once"));
+
+    public final int maxConcurrentJobs = get(MEMBERS_MAX_CONCURRENT_JOBS);
 
     /** SPEC §4.2: at most this many members-API requests a second. */
-    public final double requestsPerSecond;
+    public static final Setting<Double> MEMBERS_REQUESTS_PER_SECOND =
+            define(
+                    Setting.positiveNumber(
+                            "members.requests-per-second",
+                            "10",
+                            "At most this many members-API requests a second"));
+
+    public final double requestsPerSecond = get(MEMBERS_REQUESTS_PER_SECOND);
+
+    public static final Setting<String> GROUP_ID =
+            define(Setting.text("group-id", "tally", "Kafka consumer group prefix"));
+    public final String groupId = get(GROUP_ID);
+
+    public static final Setting<String> TOPIC_CHAT =
+            define(Setting.text("topic-chat", "chat-messages", "Chat input topic"));
+    public final String chatTopic = get(TOPIC_CHAT);
+
+    public static final Setting<String> TOPIC_REVIEWS =
+            define(Setting.text("topic-reviews", "reviews", "Reviews input topic"));
+    public final String reviewsTopic = get(TOPIC_REVIEWS);
+
+    public static final Setting<String> TOPIC_MEMBERS =
+            define(Setting.text("topic-members", "member-imports", "Member import requests topic"));
+    public final String membersTopic = get(TOPIC_MEMBERS);
+
+    public static final Setting<String> TOPIC_DEAD_LETTERS =
+            define(Setting.text("topic-dead-letters", "tally-dead-letters", "Dead letter topic"));
+    public final String deadLetterTopic = get(TOPIC_DEAD_LETTERS);
+
+    public static final Setting<String> TOPIC_ALERTS =
+            define(Setting.text("topic-alerts", "r4r-alerts", "R4R alerts output topic"));
+    public final String alertsTopic = get(TOPIC_ALERTS);
+
+    // Not settings of their own but families of them, each from its YAML section (and flags).
+
+    /**
+     * Kafka client properties for every client Tally makes (SASL, SSL, …; SPEC §5.2). May hold
+     * secrets: shown only through {@link #toMap()}, which redacts them.
+     */
+    public final TreeMap<String, String> kafkaProperties;
+
+    /** Flink settings for the job (state backend, checkpoint storage, restarts…; SPEC §5.2). */
+    public final TreeMap<String, String> flinkConf;
 
     /** SPEC §4.1: credential name → file holding its secret (from the YAML config); no secrets. */
-    public final java.util.HashMap<String, String> credentialFiles;
+    public final HashMap<String, String> credentialFiles;
 
     /**
      * SPEC §4.1: {@link #credentialKey credential key} → the URL prefixes its secret may be sent
      * to. URLs only, no secrets; a credential without an entry goes nowhere.
      */
-    public final java.util.HashMap<String, java.util.ArrayList<String>> credentialAllowedUrls;
+    public final HashMap<String, ArrayList<String>> credentialAllowedUrls;
 
-    /** SPEC §3.2: a partner with at least this score counts in high_risk_r4rs. */
-    public final int highRiskThreshold;
+    TallyConfig(
+            Map<String, Serializable> values,
+            Map<String, String> kafkaProperties,
+            Map<String, String> flinkConf,
+            Map<String, String> credentialFiles,
+            Map<String, List<String>> credentialAllowedUrls) {
+        super(values);
+        this.kafkaProperties = new TreeMap<>(kafkaProperties);
+        this.flinkConf = new TreeMap<>(flinkConf);
+        this.credentialFiles = new HashMap<>(credentialFiles);
+        this.credentialAllowedUrls = new HashMap<>();
+        credentialAllowedUrls.forEach(
+                (k, urls) -> this.credentialAllowedUrls.put(k, new ArrayList<>(urls)));
+    }
 
-    /** Where a local run keeps checkpoints, to resume its state after a restart. */
-    public final String stateDir;
+    private static <T extends Serializable> Setting<T> define(Setting<T> setting) {
+        String group = setting.name().split("\\.")[0];
+        if (List.of("kafka", "flink", "credentials").contains(group)
+                || SETTINGS.stream().anyMatch(s -> s.name().equals(setting.name()))) {
+            throw new IllegalStateException("setting name taken: " + setting.name());
+        }
+        SETTINGS.add(setting);
+        return setting;
+    }
 
-    public final String groupId;
-    public final String chatTopic;
-    public final String reviewsTopic;
-    public final String membersTopic;
-    public final String deadLetterTopic;
-    public final String alertsTopic;
+    /** Every setting, in the order they are defined. */
+    public static List<Setting<?>> settings() {
+        return Collections.unmodifiableList(SETTINGS);
+    }
 
-    TallyConfig(Map<String, Object> v) {
-        bootstrapServers = (String) v.get(Keys.BOOTSTRAP_SERVERS);
-        jdbcUrl = (String) v.get(Keys.JDBC_URL);
-        jdbcUser = (String) v.get(Keys.JDBC_USER);
-        jdbcPasswordFile =
-                v.get(Keys.JDBC_PASSWORD_FILE) == null
-                        ? null
-                        : v.get(Keys.JDBC_PASSWORD_FILE).toString();
-        @SuppressWarnings("unchecked")
-        Set<Pipeline> p = (Set<Pipeline>) v.get(Keys.PIPELINES);
-        pipelines = EnumSet.copyOf(p);
-        timezone = (ZoneId) v.get(Keys.TIMEZONE);
-        from = (StartFrom) v.get(Keys.FROM);
-        bounded = (Boolean) v.get(Keys.BOUNDED);
-        parallelism = (Integer) v.get(Keys.PARALLELISM);
-        createTopics = (Boolean) v.get(Keys.CREATE_TOPICS);
-        @SuppressWarnings("unchecked")
-        Map<String, String> kafka =
-                (Map<String, String>)
-                        v.getOrDefault(ConfigLoader.KAFKA_PROPERTIES, Map.<String, String>of());
-        kafkaProperties = new java.util.TreeMap<>(kafka);
-        @SuppressWarnings("unchecked")
-        Map<String, String> flink =
-                (Map<String, String>)
-                        v.getOrDefault(ConfigLoader.FLINK_CONF, Map.<String, String>of());
-        flinkConf = new java.util.TreeMap<>(flink);
-        checkpointInterval = (Duration) v.get(Keys.CHECKPOINT_INTERVAL);
-        flushInterval = (Duration) v.get(Keys.FLUSH_INTERVAL);
-        sinkRetryTimeout = (Duration) v.get(Keys.SINK_RETRY_TIMEOUT);
-        maxOutOfOrderness = (Duration) v.get(Keys.MAX_OUT_OF_ORDERNESS);
-        idleness = (Duration) v.get(Keys.IDLENESS);
-        maxFuture = (Duration) v.get(Keys.MAX_FUTURE);
-        maxRecordBytes = (Integer) v.get(Keys.MAX_RECORD_BYTES);
-        deadLetterMaxValueBytes = (Integer) v.get(Keys.DEAD_LETTER_MAX_VALUE_BYTES);
-        retentionDays = (Integer) v.get(Keys.RETENTION_DAYS);
-        @SuppressWarnings("unchecked")
-        List<String> excluded = (List<String>) v.get(Keys.EXCLUDED_USERS);
-        excludedUsers = List.copyOf(excluded);
-        stateDir = v.get(Keys.STATE_DIR).toString();
-        highRiskThreshold = (Integer) v.get(Keys.HIGH_RISK_THRESHOLD);
-        algorithm = (String) v.get(Keys.ALGORITHM);
-        maxConcurrentJobs = (Integer) v.get(Keys.MEMBERS_MAX_CONCURRENT_JOBS);
-        requestsPerSecond = (Double) v.get(Keys.MEMBERS_REQUESTS_PER_SECOND);
-        @SuppressWarnings("unchecked")
-        Map<String, String> files =
-                (Map<String, String>) v.getOrDefault(ConfigLoader.CREDENTIALS, Map.of());
-        credentialFiles = new java.util.HashMap<>(files);
-        @SuppressWarnings("unchecked")
-        Map<String, List<String>> allowed =
-                (Map<String, List<String>>)
-                        v.getOrDefault(ConfigLoader.CREDENTIAL_ALLOWED_URLS, Map.of());
-        credentialAllowedUrls = new java.util.HashMap<>();
-        allowed.forEach((k, urls) -> credentialAllowedUrls.put(k, new java.util.ArrayList<>(urls)));
-        groupId = (String) v.get(Keys.GROUP_ID);
-        chatTopic = (String) v.get(Keys.TOPIC_CHAT);
-        reviewsTopic = (String) v.get(Keys.TOPIC_REVIEWS);
-        membersTopic = (String) v.get(Keys.TOPIC_MEMBERS);
-        deadLetterTopic = (String) v.get(Keys.TOPIC_DEAD_LETTERS);
-        alertsTopic = (String) v.get(Keys.TOPIC_ALERTS);
+    /** The setting called {@code name}, or null. */
+    public static Setting<?> setting(String name) {
+        for (Setting<?> s : SETTINGS) {
+            if (s.name().equals(name)) {
+                return s;
+            }
+        }
+        return null;
     }
 
     /** The defaults alone, with the given JDBC URL (for tests and the embedded demo). */
@@ -189,12 +412,12 @@ public final class TallyConfig extends ExecutionConfig.GlobalJobParameters {
      * YAML names and environment variables meet.
      */
     public static String credentialKey(String credential) {
-        return credential.toUpperCase(java.util.Locale.ROOT).replaceAll("[^A-Z0-9]", "_");
+        return credential.toUpperCase(Locale.ROOT).replaceAll("[^A-Z0-9]", "_");
     }
 
     /** A copy with some settings replaced, given by their option names (e.g. {@code timezone}). */
     public TallyConfig with(Map<String, String> overrides) {
-        Map<String, String> flags = new LinkedHashMap<>(settings());
+        Map<String, String> flags = new LinkedHashMap<>(asText());
         flags.putAll(overrides);
         flags.values().removeIf(s -> s == null || s.isEmpty());
         return ConfigLoader.load(flags, Map.of(), null, credentialFiles, allowedUrlsAsLists());
@@ -211,7 +434,7 @@ public final class TallyConfig extends ExecutionConfig.GlobalJobParameters {
         allowed.put(
                 credentialKey(credential),
                 ConfigLoader.allowedUrlPrefixes("allowed URLs of " + credential, allowedUrls));
-        return ConfigLoader.load(settings(), Map.of(), null, files, allowed);
+        return ConfigLoader.load(asText(), Map.of(), null, files, allowed);
     }
 
     private Map<String, List<String>> allowedUrlsAsLists() {
@@ -230,22 +453,33 @@ public final class TallyConfig extends ExecutionConfig.GlobalJobParameters {
 
     /**
      * Option name → value, as the Flink web UI and REST API ({@code /jobs/<id>/config}) show them:
-     * the JDBC URL with its password masked (SPEC §5.2, {@link JdbcUrls#redact}), the password
-     * file's path but no secret, and each credential's allowed URL prefixes (no secrets either).
+     * each setting as its definition shows it (the JDBC URL with its password masked, SPEC §5.2),
+     * pass-through settings that name a secret masked ({@link Secrets}), and each credential's
+     * allowed URL prefixes (no secrets either). Settings without a value are left out.
      */
     @Override
     public Map<String, String> toMap() {
-        Map<String, String> m = settings();
-        m.put(Keys.JDBC_URL, JdbcUrls.redact(jdbcUrl));
+        Map<String, String> m = new LinkedHashMap<>();
+        for (Setting<?> s : SETTINGS) {
+            String text = text(s);
+            if (text != null) {
+                m.put(s.name(), s.show(text));
+            }
+        }
         // Pass-through settings may carry secrets (a JAAS password, a keystore password).
-        m.replaceAll(
-                (k, value) ->
-                        (k.startsWith(Keys.KAFKA_PROPERTY_PREFIX)
-                                                || k.startsWith(Keys.FLINK_CONF_PREFIX))
-                                        && Secrets.isSecret(k)
-                                ? Secrets.REDACTED
-                                : value);
-        new java.util.TreeMap<>(credentialAllowedUrls)
+        kafkaProperties.forEach(
+                (k, v) ->
+                        m.put(
+                                KAFKA_PROPERTY_PREFIX + k,
+                                Secrets.isSecret(KAFKA_PROPERTY_PREFIX + k)
+                                        ? Secrets.REDACTED
+                                        : v));
+        flinkConf.forEach(
+                (k, v) ->
+                        m.put(
+                                FLINK_CONF_PREFIX + k,
+                                Secrets.isSecret(FLINK_CONF_PREFIX + k) ? Secrets.REDACTED : v));
+        new TreeMap<>(credentialAllowedUrls)
                 .forEach(
                         (k, urls) ->
                                 m.put(
@@ -258,40 +492,38 @@ public final class TallyConfig extends ExecutionConfig.GlobalJobParameters {
      * The program arguments that give a job on a cluster this configuration ({@code tally submit}):
      * every setting that differs from its default, so the job does not depend on the JobManager's
      * environment, and nothing the user left out (SPEC §5.2: the cluster's parallelism and
-     * checkpointing then apply). Settings without a flag of their own go as {@code --set}.
-     * Unredacted: these travel to the cluster, not to a screen. {@code state-dir} is a local run's.
+     * checkpointing then apply). Settings without a flag of their own (dotted names) go as {@code
+     * --set}. Unredacted: these travel to the cluster, not to a screen. {@code state-dir} is a
+     * local run's.
      */
-    public java.util.List<String> jobArguments() {
-        Map<String, String> defaults = defaults().settings();
-        java.util.List<String> args = new java.util.ArrayList<>();
-        settings()
-                .forEach(
-                        (k, value) -> {
-                            if (value == null
-                                    || value.equals(defaults.get(k))
-                                    || k.equals(Keys.STATE_DIR)) {
-                                return;
-                            }
-                            if (k.startsWith(Keys.KAFKA_PROPERTY_PREFIX)) {
-                                args.add("--kafka-property");
-                                args.add(
-                                        k.substring(Keys.KAFKA_PROPERTY_PREFIX.length())
-                                                + "="
-                                                + value);
-                            } else if (k.startsWith(Keys.FLINK_CONF_PREFIX)) {
-                                args.add("--flink-conf");
-                                args.add(
-                                        k.substring(Keys.FLINK_CONF_PREFIX.length()) + "=" + value);
-                            } else if (k.contains(".")) {
-                                args.add("--set");
-                                args.add(k + "=" + value);
-                            } else if (k.equals(Keys.BOUNDED) || k.equals(Keys.CREATE_TOPICS)) {
-                                args.add("--" + k + "=" + value);
-                            } else {
-                                args.add("--" + k);
-                                args.add(value);
-                            }
-                        });
+    public List<String> jobArguments() {
+        TallyConfig defaults = defaults();
+        List<String> args = new ArrayList<>();
+        for (Setting<?> s : SETTINGS) {
+            String value = text(s);
+            if (value == null || value.equals(defaults.text(s)) || s == STATE_DIR) {
+                continue;
+            }
+            if (s.name().contains(".")) {
+                args.add("--set");
+                args.add(s.name() + "=" + value);
+            } else if (s.isSwitch()) {
+                args.add("--" + s.name() + "=" + value);
+            } else {
+                args.add("--" + s.name());
+                args.add(value);
+            }
+        }
+        kafkaProperties.forEach(
+                (k, v) -> {
+                    args.add("--kafka-property");
+                    args.add(k + "=" + v);
+                });
+        flinkConf.forEach(
+                (k, v) -> {
+                    args.add("--flink-conf");
+                    args.add(k + "=" + v);
+                });
         return args;
     }
 
@@ -299,53 +531,16 @@ public final class TallyConfig extends ExecutionConfig.GlobalJobParameters {
      * Every setting as an option would give it, unredacted: what {@link #with} rebuilds from. Never
      * for display — {@link #toMap()} is.
      */
-    private Map<String, String> settings() {
+    private Map<String, String> asText() {
         Map<String, String> m = new LinkedHashMap<>();
-        m.put(Keys.BOOTSTRAP_SERVERS, bootstrapServers);
-        m.put(Keys.JDBC_URL, jdbcUrl);
-        m.put(Keys.JDBC_USER, jdbcUser);
-        m.put(
-                Keys.JDBC_PASSWORD_FILE,
-                jdbcPasswordFile == null ? null : jdbcPasswordFile.toString());
-        m.put(
-                Keys.PIPELINES,
-                String.join(
-                        ",",
-                        pipelines.stream()
-                                .map(x -> x.name().toLowerCase(java.util.Locale.ROOT))
-                                .toList()));
-        m.put(Keys.TIMEZONE, timezone.getId());
-        m.put(Keys.FROM, from.name().toLowerCase(java.util.Locale.ROOT));
-        m.put(Keys.BOUNDED, Boolean.toString(bounded));
-        if (parallelism != null) {
-            m.put(Keys.PARALLELISM, Integer.toString(parallelism));
+        for (Setting<?> s : SETTINGS) {
+            String text = text(s);
+            if (text != null) {
+                m.put(s.name(), text);
+            }
         }
-        if (checkpointInterval != null) {
-            m.put(Keys.CHECKPOINT_INTERVAL, checkpointInterval.toMillis() + "ms");
-        }
-        m.put(Keys.CREATE_TOPICS, Boolean.toString(createTopics));
-        m.put(Keys.FLUSH_INTERVAL, flushInterval.toMillis() + "ms");
-        m.put(Keys.SINK_RETRY_TIMEOUT, sinkRetryTimeout.toMillis() + "ms");
-        m.put(Keys.MAX_OUT_OF_ORDERNESS, maxOutOfOrderness.toMillis() + "ms");
-        m.put(Keys.IDLENESS, idleness.toMillis() + "ms");
-        m.put(Keys.MAX_FUTURE, maxFuture.toMillis() + "ms");
-        m.put(Keys.MAX_RECORD_BYTES, Integer.toString(maxRecordBytes));
-        m.put(Keys.DEAD_LETTER_MAX_VALUE_BYTES, Integer.toString(deadLetterMaxValueBytes));
-        m.put(Keys.RETENTION_DAYS, Integer.toString(retentionDays));
-        m.put(Keys.EXCLUDED_USERS, String.join(",", excludedUsers));
-        m.put(Keys.STATE_DIR, stateDir);
-        m.put(Keys.HIGH_RISK_THRESHOLD, Integer.toString(highRiskThreshold));
-        m.put(Keys.ALGORITHM, algorithm);
-        m.put(Keys.MEMBERS_MAX_CONCURRENT_JOBS, Integer.toString(maxConcurrentJobs));
-        m.put(Keys.MEMBERS_REQUESTS_PER_SECOND, Double.toString(requestsPerSecond));
-        m.put(Keys.GROUP_ID, groupId);
-        m.put(Keys.TOPIC_CHAT, chatTopic);
-        m.put(Keys.TOPIC_REVIEWS, reviewsTopic);
-        m.put(Keys.TOPIC_MEMBERS, membersTopic);
-        m.put(Keys.TOPIC_DEAD_LETTERS, deadLetterTopic);
-        m.put(Keys.TOPIC_ALERTS, alertsTopic);
-        kafkaProperties.forEach((k, value) -> m.put(Keys.KAFKA_PROPERTY_PREFIX + k, value));
-        flinkConf.forEach((k, value) -> m.put(Keys.FLINK_CONF_PREFIX + k, value));
+        kafkaProperties.forEach((k, v) -> m.put(KAFKA_PROPERTY_PREFIX + k, v));
+        flinkConf.forEach((k, v) -> m.put(FLINK_CONF_PREFIX + k, v));
         return m;
     }
 
@@ -354,49 +549,82 @@ public final class TallyConfig extends ExecutionConfig.GlobalJobParameters {
         return "TallyConfig" + toMap();
     }
 
-    /**
-     * Option names: the flag without its dashes, the YAML key, and {@code TALLY_} + upper snake.
-     */
-    public static final class Keys {
-        public static final String BOOTSTRAP_SERVERS = "bootstrap-servers";
-        public static final String JDBC_URL = "jdbc-url";
-        public static final String JDBC_USER = "jdbc-user";
-        public static final String JDBC_PASSWORD_FILE = "jdbc-password-file";
-        public static final String PIPELINES = "pipelines";
-        public static final String TIMEZONE = "timezone";
-        public static final String FROM = "from";
-        public static final String BOUNDED = "bounded";
-        public static final String PARALLELISM = "parallelism";
-        public static final String CHECKPOINT_INTERVAL = "checkpoint-interval";
-        public static final String CREATE_TOPICS = "create-topics";
+    // The parsers of single settings; the shared ones are in Setting.
 
-        /** Option-name prefix of a Kafka client property ({@code kafka: {properties: …}}). */
-        public static final String KAFKA_PROPERTY_PREFIX = "kafka.properties.";
+    private static String jdbcUrl(String s) {
+        if (!s.startsWith("jdbc:postgresql://")) {
+            // Redacted: a mistyped URL may still carry a password (SPEC §5.2).
+            throw new ConfigException(
+                    "expected jdbc:postgresql://host:port/database, got '"
+                            + JdbcUrls.redact(s)
+                            + "'");
+        }
+        return s;
+    }
 
-        /** Option-name prefix of a Flink setting ({@code flink: …}). */
-        public static final String FLINK_CONF_PREFIX = "flink.";
+    private static String readableFile(String s) {
+        Path p = Path.of(s);
+        if (!Files.isReadable(p)) {
+            throw new ConfigException("cannot read file '" + s + "'");
+        }
+        return p.toString();
+    }
 
-        public static final String FLUSH_INTERVAL = "flush-interval";
-        public static final String SINK_RETRY_TIMEOUT = "sink-retry-timeout";
-        public static final String MAX_OUT_OF_ORDERNESS = "max-out-of-orderness";
-        public static final String IDLENESS = "idleness";
-        public static final String MAX_FUTURE = "max-future";
-        public static final String MAX_RECORD_BYTES = "max-record-bytes";
-        public static final String DEAD_LETTER_MAX_VALUE_BYTES = "dead-letter-max-value-bytes";
-        public static final String RETENTION_DAYS = "retention-days";
-        public static final String EXCLUDED_USERS = "excluded-users";
-        public static final String STATE_DIR = "state-dir";
-        public static final String HIGH_RISK_THRESHOLD = "high-risk-threshold";
-        public static final String ALGORITHM = "algorithm";
-        public static final String MEMBERS_MAX_CONCURRENT_JOBS = "members.max-concurrent-jobs";
-        public static final String MEMBERS_REQUESTS_PER_SECOND = "members.requests-per-second";
-        public static final String GROUP_ID = "group-id";
-        public static final String TOPIC_CHAT = "topic-chat";
-        public static final String TOPIC_REVIEWS = "topic-reviews";
-        public static final String TOPIC_MEMBERS = "topic-members";
-        public static final String TOPIC_DEAD_LETTERS = "topic-dead-letters";
-        public static final String TOPIC_ALERTS = "topic-alerts";
+    private static EnumSet<Pipeline> pipelines(String s) {
+        EnumSet<Pipeline> out = EnumSet.noneOf(Pipeline.class);
+        for (String part : s.split(",")) {
+            String name = part.trim();
+            if (name.isEmpty()) {
+                continue;
+            }
+            try {
+                out.add(Pipeline.valueOf(name.toUpperCase(Locale.ROOT)));
+            } catch (IllegalArgumentException e) {
+                throw new ConfigException(
+                        "unknown pipeline '" + name + "' (chat, reviews, members)");
+            }
+        }
+        if (out.isEmpty()) {
+            throw new ConfigException("name at least one pipeline (chat, reviews, members)");
+        }
+        return out;
+    }
 
-        private Keys() {}
+    private static ZoneId zone(String s) {
+        try {
+            return ZoneId.of(s);
+        } catch (DateTimeException e) {
+            throw new ConfigException(
+                    "unknown time zone '"
+                            + s
+                            + "' (an IANA zone such as Australia/Sydney, or an offset such as +10:00)");
+        }
+    }
+
+    private static StartFrom startFrom(String s) {
+        try {
+            return StartFrom.valueOf(s.toUpperCase(Locale.ROOT));
+        } catch (IllegalArgumentException e) {
+            throw new ConfigException("expected earliest, latest or committed, got '" + s + "'");
+        }
+    }
+
+    private static String algorithm(String s) {
+        if (!s.equals("tally-1") && !s.equals("v1-batch")) {
+            throw new ConfigException("expected tally-1 or v1-batch, got '" + s + "'");
+        }
+        return s;
+    }
+
+    /** Bot names compared on the user key (SPEC §2.2). */
+    private static ArrayList<String> userKeys(String s) {
+        ArrayList<String> out = new ArrayList<>();
+        for (String part : s.split(",")) {
+            String name = part.trim();
+            if (!name.isEmpty()) {
+                out.add(UserKey.of(name));
+            }
+        }
+        return out;
     }
 }

@@ -1,10 +1,10 @@
 package io.tally.pipeline.members;
 
 import io.tally.connectors.postgres.UpsertTable;
-import io.tally.pipeline.job.Columns;
 import io.tally.pipeline.members.records.AudienceRow;
 import io.tally.pipeline.members.records.ContactRow;
 import io.tally.pipeline.members.records.ImportJobRow;
+import io.tally.pipeline.runtime.Columns;
 import java.time.LocalDate;
 
 /**
@@ -17,81 +17,52 @@ public final class MembersTables {
 
     public static UpsertTable<ImportJobRow> importJobs() {
         return UpsertTable.<ImportJobRow>builder("import_jobs")
-                .keyColumns("job_id")
-                .valueColumns(
-                        "audience_id",
-                        "list_name",
-                        "priority",
-                        "status",
-                        "attempts",
-                        "pages_fetched",
-                        "total_pages",
-                        "members_seen",
-                        "contacts_new",
-                        "duplicates",
-                        "invalid",
-                        "error",
-                        "requested_at",
-                        "started_at",
-                        "completed_at",
+                .key("job_id", r -> r.jobId)
+                .column("audience_id", r -> r.audienceId)
+                .column("list_name", r -> r.listName)
+                .column("priority", r -> r.priority)
+                .column("status", r -> r.status)
+                .column("attempts", r -> r.attempts)
+                .column("pages_fetched", r -> r.pagesFetched)
+                .column("total_pages", r -> r.totalPages)
+                .column("members_seen", r -> r.membersSeen)
+                .column("contacts_new", r -> r.contactsNew)
+                .column("duplicates", r -> r.duplicates)
+                .column("invalid", r -> r.invalid)
+                .column("error", r -> r.error)
+                .column("requested_at", r -> Columns.utc(r.requestedAt))
+                .column("started_at", r -> Columns.utc(r.startedAt))
+                .column("completed_at", r -> Columns.utc(r.completedAt))
+                .column(
                         "completed_date",
-                        "version")
+                        r -> r.completedDate == null ? null : LocalDate.ofEpochDay(r.completedDate))
+                .column("version", r -> r.version)
                 .versionColumn("version")
                 .updatedAtColumn("updated_at")
-                .values(
-                        r ->
-                                new Object[] {
-                                    r.jobId,
-                                    r.audienceId,
-                                    r.listName,
-                                    r.priority,
-                                    r.status,
-                                    r.attempts,
-                                    r.pagesFetched,
-                                    r.totalPages,
-                                    r.membersSeen,
-                                    r.contactsNew,
-                                    r.duplicates,
-                                    r.invalid,
-                                    r.error,
-                                    Columns.utc(r.requestedAt),
-                                    Columns.utc(r.startedAt),
-                                    Columns.utc(r.completedAt),
-                                    r.completedDate == null
-                                            ? null
-                                            : LocalDate.ofEpochDay(r.completedDate),
-                                    r.version
-                                })
                 .build();
     }
 
     /** The first occurrence wins (SPEC §4.3): a replay or a later job inserts nothing. */
     public static UpsertTable<ContactRow> contacts() {
         return UpsertTable.<ContactRow>builder("email_contacts")
-                .keyColumns("audience_id", "email")
-                .valueColumns("member_id", "first_name", "last_name", "username", "job_id")
+                .key("audience_id", r -> r.audienceId)
+                .key("email", r -> r.email)
+                .column("member_id", r -> r.memberId)
+                .column("first_name", r -> r.firstName)
+                .column("last_name", r -> r.lastName)
+                .column("username", r -> r.username)
+                .column("job_id", r -> r.jobId)
                 .insertOnly()
-                .values(
-                        r ->
-                                new Object[] {
-                                    r.audienceId,
-                                    r.email,
-                                    r.memberId,
-                                    r.firstName,
-                                    r.lastName,
-                                    r.username,
-                                    r.jobId
-                                })
                 .build();
     }
 
     public static UpsertTable<AudienceRow> audiences() {
         return UpsertTable.<AudienceRow>builder("email_audiences")
-                .keyColumns("audience_id")
-                .valueColumns("member_count", "version")
+                .key("audience_id", r -> r.audienceId)
+                .column("member_count", r -> r.memberCount)
+                .column("version", r -> r.version)
                 .versionColumn("version")
                 .updatedAtColumn("updated_at")
-                .values(r -> new Object[] {r.audienceId, r.memberCount, r.version})
                 .build();
     }
 }

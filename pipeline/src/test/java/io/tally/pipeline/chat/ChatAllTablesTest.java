@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import io.tally.connectors.testing.KafkaBrokerExtension;
 import io.tally.connectors.testing.PostgresExtension;
 import io.tally.pipeline.config.TallyConfig;
+import io.tally.pipeline.runtime.UserKey;
 import io.tally.pipeline.testing.ChatBatchOracle;
 import io.tally.pipeline.testing.ChatStream;
 import io.tally.pipeline.testing.Db;

@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import io.tally.connectors.testing.KafkaBrokerExtension;
 import io.tally.connectors.testing.PostgresExtension;
 import io.tally.pipeline.config.TallyConfig;
+import io.tally.pipeline.runtime.UserKey;
 import io.tally.pipeline.testing.ChatBatchOracle;
 import io.tally.pipeline.testing.ChatStream;
 import io.tally.pipeline.testing.Db;
@@ -221,7 +222,7 @@ class ChatAnyKafkaKeyTest {
             f.get(); // every record is in the topic before the bounded run takes its end offsets
         }
 
-        io.tally.pipeline.job.Preflight.migrate(config); // the tables exist before the first run
+        io.tally.pipeline.app.Preflight.migrate(config); // the tables exist before the first run
         Db.execute(
                 PG.jdbcUrl(),
                 "TRUNCATE "

@@ -7,6 +7,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import io.tally.connectors.testing.KafkaBrokerExtension;
 import io.tally.connectors.testing.PostgresExtension;
 import io.tally.pipeline.config.TallyConfig;
+import io.tally.pipeline.runtime.UserKey;
 import io.tally.pipeline.testing.Db;
 import io.tally.pipeline.testing.FlinkTestCluster;
 import io.tally.pipeline.testing.JobRunner;

@@ -6,6 +6,7 @@ import io.tally.connectors.testing.KafkaBrokerExtension;
 import io.tally.connectors.testing.PostgresExtension;
 import io.tally.pipeline.chat.records.ChatMessage;
 import io.tally.pipeline.config.TallyConfig;
+import io.tally.pipeline.runtime.UserKey;
 import io.tally.pipeline.testing.ChatOracle;
 import io.tally.pipeline.testing.ChatStream;
 import io.tally.pipeline.testing.Db;
@@ -89,8 +90,8 @@ class ChatOracleReplayTest {
         org.apache.flink.types.PojoTestUtils.assertSerializedAsPojoWithoutKryo(
                 io.tally.pipeline.chat.records.UserStatsRow.class);
         org.apache.flink.types.PojoTestUtils.assertSerializedAsPojoWithoutKryo(
-                io.tally.pipeline.job.PipelineStatusRow.class);
+                io.tally.pipeline.runtime.PipelineStatusRow.class);
         org.apache.flink.types.PojoTestUtils.assertSerializedAsPojoWithoutKryo(
-                io.tally.pipeline.job.StatusDelta.class);
+                io.tally.pipeline.runtime.StatusDelta.class);
     }
 }

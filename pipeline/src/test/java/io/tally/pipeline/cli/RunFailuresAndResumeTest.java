@@ -4,9 +4,9 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.tally.connectors.testing.KafkaBrokerExtension;
 import io.tally.connectors.testing.PostgresExtension;
-import io.tally.pipeline.job.JobFingerprint;
-import io.tally.pipeline.job.LocalRunner;
-import io.tally.pipeline.job.LocalRunner.LocalJob;
+import io.tally.pipeline.app.JobFingerprint;
+import io.tally.pipeline.app.LocalRunner;
+import io.tally.pipeline.app.LocalRunner.LocalJob;
 import io.tally.pipeline.testing.Db;
 import io.tally.pipeline.testing.JobRunner;
 import java.io.InputStream;

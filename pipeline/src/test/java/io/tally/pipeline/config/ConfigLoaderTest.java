@@ -54,13 +54,13 @@ class ConfigLoaderTest {
         assertThat(c.sinkRetryTimeout).isEqualTo(Duration.ofSeconds(90));
         assertThat(c.toMap()).containsEntry("sink-retry-timeout", "90000ms");
         assertThat(c.with(Map.of()).sinkRetryTimeout).isEqualTo(Duration.ofSeconds(90));
-        assertThat(io.tally.pipeline.job.ProductionSinks.jdbcSettings(c).retryTimeout())
+        assertThat(io.tally.pipeline.app.ProductionSinks.jdbcSettings(c).retryTimeout())
                 .isEqualTo(Duration.ofSeconds(90));
         // The pre-barrier flush may wait that long: a checkpoint must not expire meanwhile.
         org.apache.flink.streaming.api.environment.StreamExecutionEnvironment env =
                 org.apache.flink.streaming.api.environment.StreamExecutionEnvironment
                         .getExecutionEnvironment();
-        io.tally.pipeline.job.TallyJob.configure(env, TallyConfig.defaults());
+        io.tally.pipeline.app.TallyJob.configure(env, TallyConfig.defaults());
         assertThat(env.getCheckpointConfig().getCheckpointTimeout())
                 .isEqualTo(Duration.ofMinutes(11).toMillis());
     }

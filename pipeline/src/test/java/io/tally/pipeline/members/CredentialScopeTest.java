@@ -7,12 +7,12 @@ import io.tally.connectors.members.LocalMembersApi;
 import io.tally.connectors.members.MembersPage.Member;
 import io.tally.connectors.testing.KafkaBrokerExtension;
 import io.tally.connectors.testing.PostgresExtension;
+import io.tally.pipeline.app.KafkaSources;
+import io.tally.pipeline.app.Preflight;
+import io.tally.pipeline.app.ProductionSinks;
+import io.tally.pipeline.app.TallyJob;
 import io.tally.pipeline.config.ConfigLoader;
 import io.tally.pipeline.config.TallyConfig;
-import io.tally.pipeline.job.KafkaSources;
-import io.tally.pipeline.job.Preflight;
-import io.tally.pipeline.job.ProductionSinks;
-import io.tally.pipeline.job.TallyJob;
 import io.tally.pipeline.testing.Db;
 import io.tally.pipeline.testing.FlinkTestCluster;
 import java.io.IOException;
@@ -123,7 +123,7 @@ class CredentialScopeTest {
         Preflight.migrate(config);
         StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment();
         TallyJob.configure(env, config);
-        io.tally.pipeline.job.LocalRunner.applyEmbeddedDefaults(env, config);
+        io.tally.pipeline.app.LocalRunner.applyEmbeddedDefaults(env, config);
         TallyJob.define(env, config, new KafkaSources(config), new ProductionSinks(config));
         env.execute("credential-scope-test");
     }

@@ -6,6 +6,8 @@ import static org.junit.jupiter.params.provider.Arguments.arguments;
 
 import io.tally.connectors.kafka.ParsedRecord;
 import io.tally.connectors.kafka.ValidatingDeserializer;
+import io.tally.pipeline.members.logic.ContactNames;
+import io.tally.pipeline.members.logic.Credentials;
 import io.tally.pipeline.members.records.ImportRequest;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;

@@ -10,14 +10,14 @@ import io.tally.connectors.members.MembersPage.Member;
 import io.tally.connectors.postgres.UpsertTable;
 import io.tally.connectors.testing.KafkaBrokerExtension;
 import io.tally.connectors.testing.PostgresExtension;
+import io.tally.pipeline.app.KafkaSources;
+import io.tally.pipeline.app.Preflight;
+import io.tally.pipeline.app.ProductionSinks;
+import io.tally.pipeline.app.TallyJob;
 import io.tally.pipeline.config.ConfigLoader;
 import io.tally.pipeline.config.TallyConfig;
-import io.tally.pipeline.job.KafkaSources;
-import io.tally.pipeline.job.Preflight;
-import io.tally.pipeline.job.ProductionSinks;
-import io.tally.pipeline.job.TallyJob;
-import io.tally.pipeline.job.TallySinks;
 import io.tally.pipeline.members.records.ImportJobRow;
+import io.tally.pipeline.runtime.TallySinks;
 import io.tally.pipeline.testing.Db;
 import io.tally.pipeline.testing.FlinkTestCluster;
 import java.nio.charset.StandardCharsets;
@@ -32,9 +32,13 @@ import java.util.Map;
 import java.util.Set;
 import java.util.TreeSet;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicLong;
 import org.apache.flink.api.common.functions.MapFunction;
 import org.apache.flink.api.common.state.CheckpointListener;
 import org.apache.flink.api.common.typeinfo.Types;
+import org.apache.flink.runtime.state.FunctionInitializationContext;
+import org.apache.flink.runtime.state.FunctionSnapshotContext;
+import org.apache.flink.streaming.api.checkpoint.CheckpointedFunction;
 import org.apache.flink.streaming.api.datastream.DataStream;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
 import org.apache.flink.test.junit5.MiniClusterExtension;
@@ -134,7 +138,7 @@ class MembersPipelineTest {
         Preflight.migrate(config);
         StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment();
         TallyJob.configure(env, config);
-        io.tally.pipeline.job.LocalRunner.applyEmbeddedDefaults(env, config);
+        io.tally.pipeline.app.LocalRunner.applyEmbeddedDefaults(env, config);
         TallyJob.define(env, config, new KafkaSources(config), sinks);
         env.execute("members-test");
     }
@@ -287,11 +291,19 @@ class MembersPipelineTest {
 
     static final AtomicBoolean SAW_PROGRESS = new AtomicBoolean();
     static final AtomicBoolean ARMED = new AtomicBoolean();
+    static final AtomicLong ARM_AT_CHECKPOINT = new AtomicLong(Long.MAX_VALUE);
     static final AtomicBoolean CRASHED = new AtomicBoolean();
 
     /** Fails once, on the first job row after a checkpoint that covers at least 4 applied pages. */
+    /**
+     * Crashes once, after a checkpoint that holds page 4 applied completed: only a checkpoint whose
+     * barrier came after the row with 4 pages counts (a row seen before a completion notice may
+     * still have been behind that checkpoint's barrier).
+     */
     static final class CrashAfterProgress
-            implements MapFunction<ImportJobRow, ImportJobRow>, CheckpointListener {
+            implements MapFunction<ImportJobRow, ImportJobRow>,
+                    CheckpointListener,
+                    CheckpointedFunction {
         @Override
         public ImportJobRow map(ImportJobRow r) {
             if (r.pagesFetched >= 4) {
@@ -305,8 +317,18 @@ class MembersPipelineTest {
         }
 
         @Override
-        public void notifyCheckpointComplete(long checkpointId) {
+        public void snapshotState(FunctionSnapshotContext context) {
             if (SAW_PROGRESS.get()) {
+                ARM_AT_CHECKPOINT.accumulateAndGet(context.getCheckpointId(), Math::min);
+            }
+        }
+
+        @Override
+        public void initializeState(FunctionInitializationContext context) {}
+
+        @Override
+        public void notifyCheckpointComplete(long checkpointId) {
+            if (checkpointId >= ARM_AT_CHECKPOINT.get()) {
                 ARMED.set(true);
             }
         }
@@ -368,7 +390,7 @@ class MembersPipelineTest {
         Preflight.migrate(unbounded);
         StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment();
         TallyJob.configure(env, unbounded);
-        io.tally.pipeline.job.LocalRunner.applyEmbeddedDefaults(env, unbounded);
+        io.tally.pipeline.app.LocalRunner.applyEmbeddedDefaults(env, unbounded);
         TallyJob.define(env, unbounded, new KafkaSources(unbounded), crashing);
         var job = env.executeAsync("members-crash-test");
         try {

@@ -4,8 +4,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.tally.connectors.testing.PostgresExtension;
+import io.tally.pipeline.app.Preflight;
 import io.tally.pipeline.config.TallyConfig;
-import io.tally.pipeline.job.Preflight;
 import io.tally.pipeline.testing.Db;
 import java.net.URLEncoder;
 import java.nio.charset.StandardCharsets;

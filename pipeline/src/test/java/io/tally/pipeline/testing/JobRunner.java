@@ -1,11 +1,11 @@
 package io.tally.pipeline.testing;
 
+import io.tally.pipeline.app.KafkaSources;
+import io.tally.pipeline.app.Preflight;
+import io.tally.pipeline.app.ProductionSinks;
+import io.tally.pipeline.app.TallyJob;
+import io.tally.pipeline.app.TallySources;
 import io.tally.pipeline.config.TallyConfig;
-import io.tally.pipeline.job.KafkaSources;
-import io.tally.pipeline.job.Preflight;
-import io.tally.pipeline.job.ProductionSinks;
-import io.tally.pipeline.job.TallyJob;
-import io.tally.pipeline.job.TallySources;
 import java.util.Map;
 import org.apache.flink.core.execution.JobClient;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
@@ -79,7 +79,7 @@ public final class JobRunner {
             TallyConfig config, TallySources sources) {
         StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment();
         TallyJob.configure(env, config);
-        io.tally.pipeline.job.LocalRunner.applyEmbeddedDefaults(env, config);
+        io.tally.pipeline.app.LocalRunner.applyEmbeddedDefaults(env, config);
         TallyJob.define(env, config, sources, new ProductionSinks(config));
         return env;
     }

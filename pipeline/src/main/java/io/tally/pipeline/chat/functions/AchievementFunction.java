@@ -1,16 +1,16 @@
 package io.tally.pipeline.chat.functions;
 
-import io.tally.pipeline.chat.AchievementRules;
-import io.tally.pipeline.chat.AchievementType;
-import io.tally.pipeline.chat.ChatCalendar;
-import io.tally.pipeline.chat.MessageFeatures;
-import io.tally.pipeline.chat.Tier;
-import io.tally.pipeline.chat.UserAchievements;
-import io.tally.pipeline.chat.UserKey;
-import io.tally.pipeline.chat.Vocabulary;
+import io.tally.pipeline.chat.logic.AchievementRules;
+import io.tally.pipeline.chat.logic.AchievementType;
+import io.tally.pipeline.chat.logic.ChatCalendar;
+import io.tally.pipeline.chat.logic.MessageFeatures;
+import io.tally.pipeline.chat.logic.Tier;
+import io.tally.pipeline.chat.logic.UserAchievements;
+import io.tally.pipeline.chat.logic.Vocabulary;
 import io.tally.pipeline.chat.records.AchievementProgressRow;
 import io.tally.pipeline.chat.records.AchievementRow;
 import io.tally.pipeline.chat.records.ChatMessage;
+import io.tally.pipeline.runtime.UserKey;
 import java.time.ZoneId;
 import java.util.ArrayList;
 import java.util.Collection;

@@ -1,8 +1,8 @@
 package io.tally.pipeline.chat.functions;
 
-import io.tally.pipeline.chat.ActivitySummary;
-import io.tally.pipeline.chat.ChatCalendar;
-import io.tally.pipeline.chat.HourlyActivity;
+import io.tally.pipeline.chat.logic.ActivitySummary;
+import io.tally.pipeline.chat.logic.ChatCalendar;
+import io.tally.pipeline.chat.logic.HourlyActivity;
 import io.tally.pipeline.chat.records.ActiveHourRow;
 import io.tally.pipeline.chat.records.ActivitySummaryRow;
 import io.tally.pipeline.chat.records.ChatMessage;

@@ -1,10 +1,10 @@
 package io.tally.pipeline.chat.functions;
 
-import io.tally.pipeline.chat.ContentStats;
-import io.tally.pipeline.chat.FirstUse;
-import io.tally.pipeline.chat.MessageFeatures;
-import io.tally.pipeline.chat.TopWords;
-import io.tally.pipeline.chat.Vocabulary;
+import io.tally.pipeline.chat.logic.ContentStats;
+import io.tally.pipeline.chat.logic.FirstUse;
+import io.tally.pipeline.chat.logic.MessageFeatures;
+import io.tally.pipeline.chat.logic.TopWords;
+import io.tally.pipeline.chat.logic.Vocabulary;
 import io.tally.pipeline.chat.records.ChatMessage;
 import io.tally.pipeline.chat.records.MessageAnalysisRow;
 import io.tally.pipeline.chat.records.VocabularyRow;

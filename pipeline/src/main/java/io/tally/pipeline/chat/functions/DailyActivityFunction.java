@@ -1,10 +1,10 @@
 package io.tally.pipeline.chat.functions;
 
-import io.tally.pipeline.chat.ChatCalendar;
-import io.tally.pipeline.chat.DailyActivity;
+import io.tally.pipeline.chat.logic.ChatCalendar;
+import io.tally.pipeline.chat.logic.DailyActivity;
 import io.tally.pipeline.chat.records.ChatMessage;
 import io.tally.pipeline.chat.records.DailyActivityRow;
-import io.tally.pipeline.job.EventTimeKeyedFunction;
+import io.tally.pipeline.runtime.EventTimeKeyedFunction;
 import java.time.LocalDate;
 import java.time.ZoneId;
 import org.apache.flink.api.common.functions.OpenContext;

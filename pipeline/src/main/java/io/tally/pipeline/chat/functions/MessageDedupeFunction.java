@@ -2,9 +2,9 @@ package io.tally.pipeline.chat.functions;
 
 import io.tally.connectors.kafka.BadRecordReason;
 import io.tally.connectors.kafka.DeadLetter;
-import io.tally.pipeline.chat.ChatCalendar;
+import io.tally.pipeline.chat.logic.ChatCalendar;
 import io.tally.pipeline.chat.records.ChatMessage;
-import io.tally.pipeline.job.StatusDelta;
+import io.tally.pipeline.runtime.StatusDelta;
 import java.time.Instant;
 import java.time.LocalDate;
 import java.time.ZoneId;

@@ -1,18 +1,18 @@
 package io.tally.pipeline.chat.functions;
 
-import io.tally.pipeline.chat.ChatCalendar;
-import io.tally.pipeline.chat.StreakCalculator;
-import io.tally.pipeline.chat.Streaks;
+import io.tally.pipeline.chat.logic.ChatCalendar;
+import io.tally.pipeline.chat.logic.StreakCalculator;
+import io.tally.pipeline.chat.logic.Streaks;
 import io.tally.pipeline.chat.records.ChatMessage;
 import io.tally.pipeline.chat.records.StreakRow;
-import io.tally.pipeline.job.EventTimeKeyedFunction;
+import io.tally.pipeline.runtime.EventTimeKeyedFunction;
+import io.tally.pipeline.runtime.KeyedInstants;
 import java.time.LocalDate;
 import java.time.ZoneId;
 import java.util.Arrays;
 import org.apache.flink.api.common.functions.OpenContext;
 import org.apache.flink.api.common.state.ValueState;
 import org.apache.flink.api.common.state.ValueStateDescriptor;
-import org.apache.flink.api.common.typeinfo.Types;
 import org.apache.flink.util.Collector;
 
 /**
@@ -36,8 +36,8 @@ public final class StreakFunction extends EventTimeKeyedFunction<String, ChatMes
     /** Sorted distinct epoch days with at least one message. */
     private transient ValueState<long[]> activeDays;
 
-    private transient ValueState<Long> asOf;
-    private transient ValueState<Long> timer;
+    private transient KeyedInstants.AsOf asOf;
+    private transient KeyedInstants.SingleTimer timer;
 
     public StreakFunction(ZoneId zone, int retentionDays) {
         this.zone = zone;
@@ -54,8 +54,8 @@ public final class StreakFunction extends EventTimeKeyedFunction<String, ChatMes
                                         "active-days",
                                         org.apache.flink.api.common.typeinfo.PrimitiveArrayTypeInfo
                                                 .LONG_PRIMITIVE_ARRAY_TYPE_INFO));
-        asOf = getRuntimeContext().getState(new ValueStateDescriptor<>("as-of", Types.LONG));
-        timer = getRuntimeContext().getState(new ValueStateDescriptor<>("timer", Types.LONG));
+        asOf = new KeyedInstants.AsOf(getRuntimeContext(), "as-of");
+        timer = new KeyedInstants.SingleTimer(getRuntimeContext(), "timer");
     }
 
     @Override
@@ -69,7 +69,7 @@ public final class StreakFunction extends EventTimeKeyedFunction<String, ChatMes
             days = insert(days, day);
             activeDays.update(days);
         }
-        long evaluatedAt = advanceAsOf(m.ts);
+        long evaluatedAt = asOf.advanceTo(m.ts);
         emit(ctx.getCurrentKey(), days, evaluatedAt, out);
         reschedule(ctx, days, evaluatedAt);
     }
@@ -77,22 +77,14 @@ public final class StreakFunction extends EventTimeKeyedFunction<String, ChatMes
     @Override
     public void onTimer(long timestamp, OnTimerContext ctx, Collector<StreakRow> out)
             throws Exception {
-        timer.clear();
+        timer.fired();
         if (isEndOfInput(timestamp, ctx.timerService().currentWatermark())) {
             return;
         }
         long[] days = activeDays.value();
-        long evaluatedAt = advanceAsOf(timestamp);
+        long evaluatedAt = asOf.advanceTo(timestamp);
         emit(ctx.getCurrentKey(), days, evaluatedAt, out);
         reschedule(ctx, days, evaluatedAt);
-    }
-
-    /** asOf never moves backwards (SPEC §1.4). */
-    private long advanceAsOf(long time) throws Exception {
-        Long previous = asOf.value();
-        long next = previous == null ? time : Math.max(previous, time);
-        asOf.update(next);
-        return next;
     }
 
     private void emit(String user, long[] days, long evaluatedAt, Collector<StreakRow> out)
@@ -122,18 +114,7 @@ public final class StreakFunction extends EventTimeKeyedFunction<String, ChatMes
     private void reschedule(Context ctx, long[] days, long evaluatedAt) throws Exception {
         LocalDate next =
                 StreakCalculator.nextChange(days, calendar.dayOf(evaluatedAt), retentionDays);
-        Long current = timer.value();
-        Long wanted = next == null ? null : calendar.startOfDay(next);
-        if (java.util.Objects.equals(current, wanted)) {
-            return;
-        }
-        if (current != null) {
-            ctx.timerService().deleteEventTimeTimer(current);
-        }
-        if (wanted != null) {
-            ctx.timerService().registerEventTimeTimer(wanted);
-        }
-        timer.update(wanted);
+        timer.moveTo(ctx.timerService(), next == null ? null : calendar.startOfDay(next));
     }
 
     private static long[] insert(long[] days, long day) {

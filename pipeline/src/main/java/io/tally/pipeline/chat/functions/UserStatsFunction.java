@@ -1,6 +1,6 @@
 package io.tally.pipeline.chat.functions;
 
-import io.tally.pipeline.chat.UserStats;
+import io.tally.pipeline.chat.logic.UserStats;
 import io.tally.pipeline.chat.records.ChatMessage;
 import io.tally.pipeline.chat.records.UserStatsRow;
 import org.apache.flink.api.common.functions.OpenContext;

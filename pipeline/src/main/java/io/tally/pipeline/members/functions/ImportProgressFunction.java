@@ -1,6 +1,7 @@
 package io.tally.pipeline.members.functions;
 
-import io.tally.pipeline.members.ImportJobVersion;
+import io.tally.pipeline.members.logic.ImportJobVersion;
+import io.tally.pipeline.members.logic.ImportStatus;
 import io.tally.pipeline.members.records.AudienceRow;
 import io.tally.pipeline.members.records.ContactOutcome;
 import io.tally.pipeline.members.records.ImportJobRow;
@@ -104,7 +105,7 @@ public final class ImportProgressFunction
         r.version = ImportJobVersion.withOutcomes(p.version, counted);
         out.collect(r);
         t.latestWritten = true;
-        boolean finished = "completed".equals(p.status) || "failed".equals(p.status);
+        boolean finished = ImportStatus.of(p.status).isFinished();
         Long written = memberCountWritten.value();
         // SPEC §4.4: on completion the audience row holds the exact count, also when it is 0.
         if (finished || written == null || written != count()) {

@@ -6,7 +6,13 @@ package io.tally.pipeline.members.records;
  */
 public class ImportJob {
     public ImportRequest request;
+
+    /**
+     * An {@link io.tally.pipeline.members.logic.ImportStatus} by its table name: the state keeps
+     * the string, as it always has.
+     */
     public String status;
+
     public int attempts;
 
     /** The first page not yet fetched and applied (SPEC §4.2: resume here after a crash). */
@@ -27,8 +33,4 @@ public class ImportJob {
     public Long completedEpochDay;
 
     public ImportJob() {}
-
-    public boolean isFinished() {
-        return "completed".equals(status) || "failed".equals(status);
-    }
 }

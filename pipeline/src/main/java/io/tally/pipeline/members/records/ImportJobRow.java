@@ -7,7 +7,10 @@ public class ImportJobRow {
     public String listName;
     public int priority;
 
-    /** pending, processing, completed, failed or retry. */
+    /**
+     * pending, processing, completed, failed or retry ({@link
+     * io.tally.pipeline.members.logic.ImportStatus}).
+     */
     public String status;
 
     public int attempts;
@@ -31,7 +34,7 @@ public class ImportJobRow {
     /** Epoch day of completedAt in the configured zone (SPEC §4.4: import_stats_daily's day). */
     public Long completedDate;
 
-    /** {@link io.tally.pipeline.members.ImportJobVersion}: a function of progress. */
+    /** {@link io.tally.pipeline.members.logic.ImportJobVersion}: a function of progress. */
     public long version;
 
     public ImportJobRow() {}

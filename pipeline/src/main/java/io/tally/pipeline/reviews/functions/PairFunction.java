@@ -1,15 +1,10 @@
 package io.tally.pipeline.reviews.functions;
 
-import io.tally.pipeline.reviews.R4rInputs;
-import io.tally.pipeline.reviews.R4rV1Batch;
-import io.tally.pipeline.reviews.Reciprocity;
-import io.tally.pipeline.reviews.ReviewRef;
+import io.tally.pipeline.reviews.logic.PairReviews;
 import io.tally.pipeline.reviews.records.PairContribution;
+import io.tally.pipeline.reviews.records.PairContribution.CountsIn;
 import io.tally.pipeline.reviews.records.PairRow;
 import io.tally.pipeline.reviews.records.Review;
-import java.util.ArrayList;
-import java.util.List;
-import java.util.Map;
 import org.apache.flink.api.common.functions.OpenContext;
 import org.apache.flink.api.common.state.MapState;
 import org.apache.flink.api.common.state.MapStateDescriptor;
@@ -26,6 +21,16 @@ import org.apache.flink.util.OutputTag;
  * nothing), and from them the reciprocity of each user towards the other (SPEC §3.2). Pairing only
  * ever looks at the reviews between two users, so this state scales with the number of pairs and no
  * operator holds a user's whole history.
+ *
+ * <p>Each user gets two kinds of contribution. A {@link CountsIn#CURRENT current} one on every
+ * review state, from all the pair's reviews: the leaderboard's sum. A {@link CountsIn#SETTLED
+ * settled} one when the watermark passes a review's ts T (an event-time timer at T), from the
+ * reviews with {@code ts ≤ T} only: the sum alerts are judged on (see {@link UserScoreFunction}).
+ * The current contributions depend on the order the pair's reviews arrived in (they come from
+ * different partitions); the settled ones do not, for input within the out-of-orderness bound. A
+ * review state that arrives behind the watermark (late) gets its settled contribution at once, from
+ * the reviews the watermark has passed. At the end of a bounded input the final watermark fires
+ * every timer: the settled contributions are events, so they are all sent.
  *
  * <p>A review's author and subject are fixed for its id; a state naming other users would be a
  * different review.
@@ -64,71 +69,64 @@ public final class PairFunction extends KeyedProcessFunction<String, Review, Pai
         reviews.put(r.id, r);
         long v = version.value() == null ? 1 : version.value() + 1;
         version.update(v);
-        String a = r.authorKey;
-        String b = r.subjectKey;
-        List<ReviewRef> aToB = new ArrayList<>();
-        List<ReviewRef> bToA = new ArrayList<>();
-        Review labelA = null;
-        Review labelB = null;
-        for (Map.Entry<String, Review> e : reviews.entries()) {
-            Review x = e.getValue();
-            labelA = newer(labelA, x);
-            labelB = newer(labelB, x);
-            if (x.archived) {
-                continue;
-            }
-            ReviewRef ref = new ReviewRef(x.id, x.ts, x.isPositive());
-            (x.authorKey.equals(a) ? aToB : bToA).add(ref);
+        for (PairReviews.Share share :
+                PairReviews.shares(
+                        reviews.values(), r.authorKey, r.subjectKey, Long.MAX_VALUE, v1Batch)) {
+            out.collect(contribution(share, CountsIn.CURRENT, r.ts));
+            PairRow p = new PairRow();
+            p.userkey = share.user();
+            p.counterpart = share.counterpart();
+            p.reciprocalGiven = share.inputs().reciprocal();
+            p.version = v;
+            ctx.output(PAIRS, p);
         }
-        emit(a, b, pair(aToB, bToA), labelA, r.ts, v, ctx, out);
-        emit(b, a, pair(bToA, aToB), labelB, r.ts, v, ctx, out);
+        long watermark = ctx.timerService().currentWatermark();
+        if (r.ts > watermark) {
+            // Settled when the watermark passes r.ts (one timer per ts; Flink keeps one).
+            ctx.timerService().registerEventTimeTimer(r.ts);
+        } else {
+            // Late: what the watermark has passed changed now.
+            settle(r.authorKey, r.subjectKey, watermark, r.ts, out);
+        }
     }
 
-    private R4rInputs pair(List<ReviewRef> given, List<ReviewRef> received) {
-        return v1Batch ? R4rV1Batch.forUser(given, received) : Reciprocity.forUser(given, received);
+    @Override
+    public void onTimer(long timestamp, OnTimerContext ctx, Collector<PairContribution> out)
+            throws Exception {
+        Review any = reviews.values().iterator().next();
+        settle(any.authorKey, any.subjectKey, timestamp, timestamp, out);
     }
 
-    private static void emit(
-            String user,
-            String counterpart,
-            R4rInputs in,
-            Review label,
-            long eventTime,
-            long version,
-            Context ctx,
-            Collector<PairContribution> out) {
+    /** Sends both users' settled contributions: the reviews with ts ≤ {@code upTo}. */
+    private void settle(
+            String a, String b, long upTo, long eventTime, Collector<PairContribution> out)
+            throws Exception {
+        for (PairReviews.Share share : PairReviews.shares(reviews.values(), a, b, upTo, v1Batch)) {
+            out.collect(contribution(share, CountsIn.SETTLED, eventTime));
+        }
+    }
+
+    private static PairContribution contribution(
+            PairReviews.Share share, CountsIn countsIn, long eventTime) {
         PairContribution c = new PairContribution();
-        c.userKey = user;
-        c.counterpartKey = counterpart;
-        c.given = in.given();
-        c.received = in.received();
-        c.reciprocal = in.reciprocal();
-        c.quick = in.quick();
-        c.reciprocalDiffMillisSum = in.reciprocalDiffMillisSum();
-        c.earliest = in.earliestMillis();
-        c.labelTs = label.ts;
-        c.labelReviewId = label.id;
-        boolean asAuthor = label.authorKey.equals(user);
-        c.username = asAuthor ? label.authorUsername : label.subjectUsername;
-        c.name = asAuthor ? label.authorName : label.subjectName;
-        c.eventTime = eventTime;
-        out.collect(c);
-
-        PairRow p = new PairRow();
-        p.userkey = user;
-        p.counterpart = counterpart;
-        p.reciprocalGiven = in.reciprocal();
-        p.version = version;
-        ctx.output(PAIRS, p);
-    }
-
-    /** SPEC §3.3: labels come from the state with the largest ts (ties: larger review id). */
-    static Review newer(Review current, Review candidate) {
-        if (current == null
-                || candidate.ts > current.ts
-                || (candidate.ts == current.ts && candidate.id.compareTo(current.id) > 0)) {
-            return candidate;
+        c.countsIn = countsIn;
+        c.userKey = share.user();
+        c.counterpartKey = share.counterpart();
+        c.given = share.inputs().given();
+        c.received = share.inputs().received();
+        c.reciprocal = share.inputs().reciprocal();
+        c.quick = share.inputs().quick();
+        c.reciprocalDiffMillisSum = share.inputs().reciprocalDiffMillisSum();
+        c.earliest = share.inputs().earliestMillis();
+        Review label = share.label();
+        if (label != null) {
+            c.labelTs = label.ts;
+            c.labelReviewId = label.id;
+            boolean asAuthor = label.authorKey.equals(share.user());
+            c.username = asAuthor ? label.authorUsername : label.subjectUsername;
+            c.name = asAuthor ? label.authorName : label.subjectName;
         }
-        return current;
+        c.eventTime = eventTime;
+        return c;
     }
 }

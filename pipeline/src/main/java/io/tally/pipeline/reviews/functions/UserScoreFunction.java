@@ -1,13 +1,14 @@
 package io.tally.pipeline.reviews.functions;
 
-import io.tally.pipeline.job.EventTimeKeyedFunction;
-import io.tally.pipeline.reviews.R4rInputs;
-import io.tally.pipeline.reviews.R4rResult;
-import io.tally.pipeline.reviews.R4rScore;
-import io.tally.pipeline.reviews.R4rV1Batch;
+import io.tally.pipeline.reviews.logic.R4rEvaluation;
 import io.tally.pipeline.reviews.records.LeaderboardRow;
 import io.tally.pipeline.reviews.records.PairContribution;
+import io.tally.pipeline.reviews.records.PairContribution.CountsIn;
 import io.tally.pipeline.reviews.records.R4rAlert;
+import io.tally.pipeline.runtime.EventTimeKeyedFunction;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
 import java.util.Objects;
 import org.apache.flink.api.common.functions.OpenContext;
 import org.apache.flink.api.common.state.MapState;
@@ -23,6 +24,23 @@ import org.apache.flink.util.OutputTag;
  * at {@code asOf} (SPEC §3.2), writes the leaderboard row (§3.3), raises an alert when the risk
  * level changes (§3.5), and keeps one event-time timer at the next instant the account-age
  * multiplier would change with no new review (§3.4).
+ *
+ * <p>Two sums are kept. The <b>current</b> one takes each {@link CountsIn#CURRENT current}
+ * contribution as it arrives and is evaluated at once, at the largest event time seen: the
+ * leaderboard row. Its contents at any moment depend on how far the partitions had been read, so
+ * alerts are not judged on it: after a restore the watermark starts again at {@code Long.MIN_VALUE}
+ * and the replay would judge a change later, with more contributions in and a larger asOf, than the
+ * crashed run did, and the insert-only {@code r4r_alerts} would get a second row (issue 9). The
+ * <b>settled</b> sum takes the {@link CountsIn#SETTLED settled} contributions (each the pair's
+ * reviews with {@code ts ≤ eventTime}), held until the watermark passes their event time and then
+ * applied in event-time order, the sum evaluated at that event time and at the multiplier changes
+ * of the settled sum. Alerts are judged there, so their {@code at}, level and score depend only on
+ * the input within the out-of-orderness bound, in every run. A settled contribution that arrives
+ * behind the watermark is applied at once (nothing held is older), at the settled asOf (which never
+ * moves backwards); such late input stays arrival-dependent.
+ *
+ * <p>At the end of a bounded input the held contributions are applied (they are events) and
+ * multiplier timers past the largest event time are discarded (§1.4).
  */
 public final class UserScoreFunction
         extends EventTimeKeyedFunction<String, PairContribution, LeaderboardRow> {
@@ -31,23 +49,27 @@ public final class UserScoreFunction
     public static final OutputTag<R4rAlert> ALERTS =
             new OutputTag<>("r4r-alerts", Types.POJO(R4rAlert.class));
 
-    static final String ANALYSIS_VERSION = "tally-1";
-
-    /** SPEC §3.5: a new user starts at low. */
-    static final String INITIAL_RISK = "low";
-
     private final boolean v1Batch;
 
+    // The current sum: the leaderboard.
     private transient MapState<String, PairContribution> counterparts;
     private transient ValueState<Long> asOf;
-    private transient ValueState<String> risk;
+    private transient ValueState<Long> timer;
+
+    // The settled sum: alerts.
+    private transient MapState<Long, List<PairContribution>> held;
+    private transient MapState<String, PairContribution> settled;
+    private transient ValueState<Long> settledAsOf;
+    private transient ValueState<Long> settledTimer;
 
     /** The level the last alert announced (a new user starts at low). */
     private transient ValueState<String> alerted;
 
-    private transient ValueState<Long> timer;
-    private transient ValueState<Integer> score;
-    private transient ValueState<String> username;
+    // Written by the version before the settled sum (judged alerts on the current one); a user
+    // with a "risk" entry has state of that layout and is upgraded on first touch.
+    private transient ValueState<String> olderRisk;
+    private transient ValueState<Integer> olderScore;
+    private transient ValueState<String> olderUsername;
 
     public UserScoreFunction() {
         this(false);
@@ -62,19 +84,34 @@ public final class UserScoreFunction
 
     @Override
     public void open(OpenContext context) {
+        var contribution = Types.POJO(PairContribution.class);
         counterparts =
                 getRuntimeContext()
                         .getMapState(
                                 new MapStateDescriptor<>(
-                                        "counterparts",
-                                        Types.STRING,
-                                        Types.POJO(PairContribution.class)));
+                                        "counterparts", Types.STRING, contribution));
         asOf = getRuntimeContext().getState(new ValueStateDescriptor<>("as-of", Types.LONG));
-        risk = getRuntimeContext().getState(new ValueStateDescriptor<>("risk", Types.STRING));
-        alerted = getRuntimeContext().getState(new ValueStateDescriptor<>("alerted", Types.STRING));
         timer = getRuntimeContext().getState(new ValueStateDescriptor<>("timer", Types.LONG));
-        score = getRuntimeContext().getState(new ValueStateDescriptor<>("score", Types.INT));
-        username =
+        held =
+                getRuntimeContext()
+                        .getMapState(
+                                new MapStateDescriptor<>(
+                                        "settling", Types.LONG, Types.LIST(contribution)));
+        settled =
+                getRuntimeContext()
+                        .getMapState(
+                                new MapStateDescriptor<>(
+                                        "settled-counterparts", Types.STRING, contribution));
+        settledAsOf =
+                getRuntimeContext()
+                        .getState(new ValueStateDescriptor<>("settled-as-of", Types.LONG));
+        settledTimer =
+                getRuntimeContext()
+                        .getState(new ValueStateDescriptor<>("settled-timer", Types.LONG));
+        alerted = getRuntimeContext().getState(new ValueStateDescriptor<>("alerted", Types.STRING));
+        olderRisk = getRuntimeContext().getState(new ValueStateDescriptor<>("risk", Types.STRING));
+        olderScore = getRuntimeContext().getState(new ValueStateDescriptor<>("score", Types.INT));
+        olderUsername =
                 getRuntimeContext().getState(new ValueStateDescriptor<>("username", Types.STRING));
     }
 
@@ -82,123 +119,124 @@ public final class UserScoreFunction
     public void processElement(PairContribution c, Context ctx, Collector<LeaderboardRow> out)
             throws Exception {
         observe(c.eventTime);
-        counterparts.put(c.counterpartKey, c);
-        evaluate(ctx, advanceAsOf(c.eventTime), out);
+        upgradeOlderState(ctx);
+        if (c.countsIn != CountsIn.SETTLED) {
+            counterparts.put(c.counterpartKey, c);
+            evaluateCurrent(ctx, advance(asOf, c.eventTime), out);
+        }
+        if (c.countsIn != CountsIn.CURRENT) {
+            if (c.eventTime <= ctx.timerService().currentWatermark()) {
+                // Late: a timer at its event time would fire only at the next watermark.
+                settle(List.of(c), c.eventTime, ctx);
+            } else {
+                List<PairContribution> atTime = held.get(c.eventTime);
+                if (atTime == null) {
+                    atTime = new ArrayList<>();
+                    ctx.timerService().registerEventTimeTimer(c.eventTime);
+                }
+                atTime.add(c);
+                held.put(c.eventTime, atTime);
+            }
+        }
     }
 
     @Override
     public void onTimer(long timestamp, OnTimerContext ctx, Collector<LeaderboardRow> out)
             throws Exception {
-        if (isEndOfInput(timestamp, ctx.timerService().currentWatermark())) {
-            return;
-        }
-        Long multiplierAt = timer.value();
-        if (multiplierAt != null && multiplierAt == timestamp) {
+        boolean endOfInput = isEndOfInput(timestamp, ctx.timerService().currentWatermark());
+        upgradeOlderState(ctx);
+        if (!endOfInput && Objects.equals(timer.value(), timestamp)) {
             timer.clear();
-            evaluate(ctx, advanceAsOf(timestamp), out);
+            evaluateCurrent(ctx, advance(asOf, timestamp), out);
         }
-        checkAlert(ctx);
+        // Held contributions are events, applied even at the end of the input.
+        List<PairContribution> due = held.get(timestamp);
+        boolean multiplierChange = !endOfInput && Objects.equals(settledTimer.value(), timestamp);
+        if (due != null || multiplierChange) {
+            held.remove(timestamp);
+            if (multiplierChange) {
+                settledTimer.clear();
+            }
+            settle(due == null ? List.of() : due, timestamp, ctx);
+        }
+    }
+
+    private void evaluateCurrent(Context ctx, long at, Collector<LeaderboardRow> out)
+            throws Exception {
+        R4rEvaluation e = R4rEvaluation.of(counterparts.values(), at, v1Batch);
+        out.collect(e.row(ctx.getCurrentKey(), v1Batch));
+        reschedule(timer, e.nextMultiplierChange(), ctx);
     }
 
     /**
-     * SPEC §3.5: alert when the risk level changed — judged once the watermark has passed the
-     * evaluation instant, so that reviews arriving out of order within the watermark bound (from
-     * other partitions or pair subtasks) are all counted first and a passing level that only one
-     * arrival order shows raises no alert.
+     * Applies {@code contributions} (in arrival order: a pair's later state replaces its earlier
+     * one) to the settled sum, evaluates it at {@code time} (or the settled asOf, if later) and
+     * raises an alert if its level differs from the one last announced (SPEC §3.5).
      */
-    private void checkAlert(Context ctx) throws Exception {
-        String now = risk.value();
-        String before = alerted.value() == null ? INITIAL_RISK : alerted.value();
-        if (now == null || now.equals(before)) {
-            return;
+    private void settle(List<PairContribution> contributions, long time, Context ctx)
+            throws Exception {
+        for (PairContribution c : contributions) {
+            settled.put(c.counterpartKey, c);
         }
-        R4rAlert alert = new R4rAlert();
-        alert.userkey = ctx.getCurrentKey();
-        alert.username = username.value();
-        alert.from = before;
-        alert.to = now;
-        alert.score = score.value();
-        alert.at = asOf.value();
-        ctx.output(ALERTS, alert);
-        alerted.update(now);
+        R4rEvaluation e = R4rEvaluation.of(settled.values(), advance(settledAsOf, time), v1Batch);
+        R4rAlert alert = e.alertAfter(ctx.getCurrentKey(), alerted.value());
+        if (alert != null) {
+            ctx.output(ALERTS, alert);
+            alerted.update(alert.to);
+        }
+        reschedule(settledTimer, e.nextMultiplierChange(), ctx);
     }
 
-    /** asOf never moves backwards (SPEC §1.4). */
-    private long advanceAsOf(long time) throws Exception {
+    /** An asOf never moves backwards (SPEC §1.4). */
+    private static long advance(ValueState<Long> asOf, long time) throws Exception {
         Long previous = asOf.value();
         long next = previous == null ? time : Math.max(previous, time);
         asOf.update(next);
         return next;
     }
 
-    private void evaluate(Context ctx, long at, Collector<LeaderboardRow> out) throws Exception {
-        long given = 0;
-        long received = 0;
-        long reciprocal = 0;
-        long quick = 0;
-        long diffSum = 0;
-        long earliest = Long.MAX_VALUE;
-        PairContribution label = null;
-        for (PairContribution c : counterparts.values()) {
-            given += c.given;
-            received += c.received;
-            reciprocal += c.reciprocal;
-            quick += c.quick;
-            diffSum += c.reciprocalDiffMillisSum;
-            earliest = Math.min(earliest, c.earliest);
-            if (label == null
-                    || c.labelTs > label.labelTs
-                    || (c.labelTs == label.labelTs
-                            && c.labelReviewId.compareTo(label.labelReviewId) > 0)) {
-                label = c;
-            }
+    /**
+     * Moves the multiplier timer kept in {@code slot} to {@code next}. One Flink timer serves every
+     * use of an instant (current and settled multiplier changes, held contributions), so the old
+     * instant's timer is deleted only when nothing else still needs it.
+     */
+    private void reschedule(ValueState<Long> slot, Long next, Context ctx) throws Exception {
+        Long current = slot.value();
+        if (Objects.equals(current, next)) {
+            return;
         }
-        R4rInputs in = new R4rInputs(given, received, reciprocal, quick, diffSum, earliest);
-        R4rResult tally = R4rScore.evaluate(in, at);
-        double exact = v1Batch ? R4rV1Batch.evaluateV1(in, at) : tally.score();
-        // v1 scores have 2 decimals; the integer column (sorting, alerts, CSV) rounds half up.
-        int score = v1Batch ? (int) Math.floor(exact + 0.5) : tally.score();
-        String level = v1Batch ? R4rScore.riskLevel(exact) : tally.riskLevel();
-        String user = ctx.getCurrentKey();
-
-        LeaderboardRow row = new LeaderboardRow();
-        row.userkey = user;
-        row.username = label == null ? null : label.username;
-        row.name = label == null ? null : label.name;
-        row.reviewsGiven = given;
-        row.reviewsReceived = received;
-        row.reciprocalReviews = reciprocal;
-        row.farmingScore = score;
-        row.farmingScoreExact = exact;
-        row.riskLevel = level;
-        row.quickReciprocations = quick;
-        row.avgReciprocalTime = tally.avgReciprocalHours();
-        row.lastAnalyzed = at;
-        row.analysisVersion = v1Batch ? "v1-batch" : ANALYSIS_VERSION;
-        row.version = at;
-        out.collect(row);
-
-        risk.update(level);
-        this.score.update(score);
-        username.update(row.username);
-
-        Long next = R4rScore.nextMultiplierChange(in, at);
-        Long current = timer.value();
-        if (!Objects.equals(current, next)) {
-            if (current != null) {
-                ctx.timerService().deleteEventTimeTimer(current);
-            }
-            if (next != null) {
-                ctx.timerService().registerEventTimeTimer(next);
-            }
-            timer.update(next);
-        }
-        // Judge a risk change once the watermark passes this evaluation (see checkAlert). After
-        // the multiplier timer is rescheduled, so deleting that one never drops this one.
-        if (at <= ctx.timerService().currentWatermark()) {
-            checkAlert(ctx);
+        if (next == null) {
+            slot.clear();
         } else {
-            ctx.timerService().registerEventTimeTimer(at);
+            slot.update(next);
+            ctx.timerService().registerEventTimeTimer(next);
+        }
+        if (current != null
+                && !Objects.equals(timer.value(), current)
+                && !Objects.equals(settledTimer.value(), current)
+                && !held.contains(current)) {
+            ctx.timerService().deleteEventTimeTimer(current);
+        }
+    }
+
+    /**
+     * State written before the settled sum existed has no settled copy: it starts as the current
+     * one, evaluated at the current asOf, which also raises the alert the older version's pending
+     * check would have (the same level at the same asOf). Keyed state is upgraded per user, the
+     * first time the user is touched.
+     */
+    private void upgradeOlderState(Context ctx) throws Exception {
+        if (olderRisk.value() == null) {
+            return;
+        }
+        olderRisk.clear();
+        olderScore.clear();
+        olderUsername.clear();
+        for (Map.Entry<String, PairContribution> e : counterparts.entries()) {
+            settled.put(e.getKey(), e.getValue());
+        }
+        if (asOf.value() != null) {
+            settle(List.of(), asOf.value(), ctx);
         }
     }
 }

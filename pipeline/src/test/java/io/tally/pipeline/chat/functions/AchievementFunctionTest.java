@@ -2,7 +2,7 @@ package io.tally.pipeline.chat.functions;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.tally.pipeline.chat.WordCounter;
+import io.tally.pipeline.chat.logic.WordCounter;
 import io.tally.pipeline.chat.records.AchievementProgressRow;
 import io.tally.pipeline.chat.records.AchievementRow;
 import io.tally.pipeline.chat.records.ChatMessage;

@@ -5,13 +5,9 @@ import static org.assertj.core.api.Assertions.assertThat;
 import io.tally.pipeline.chat.records.ChatMessage;
 import io.tally.pipeline.chat.records.DailyActivityRow;
 import java.time.LocalDate;
-import java.time.LocalDateTime;
 import java.time.ZoneId;
-import java.time.ZonedDateTime;
-import org.apache.flink.api.common.typeinfo.Types;
 import org.apache.flink.streaming.api.watermark.Watermark;
 import org.apache.flink.streaming.util.KeyedOneInputStreamOperatorTestHarness;
-import org.apache.flink.streaming.util.ProcessFunctionTestHarnesses;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 
@@ -23,28 +19,13 @@ import org.junit.jupiter.params.provider.ValueSource;
 class DailyActivityRetentionTest {
     static final int RETENTION = 3;
 
-    static long local(String dateTime, ZoneId zone) {
-        return ZonedDateTime.of(LocalDateTime.parse(dateTime), zone).toInstant().toEpochMilli();
-    }
-
     static ChatMessage message(String id, long ts) {
-        ChatMessage m = new ChatMessage();
-        m.id = id;
-        m.userKey = "alice";
-        m.username = "alice";
-        m.room = "default";
-        m.text = "hello world";
-        m.ts = ts;
-        return m;
+        return ChatFixtures.message("alice", id, ts, "hello world");
     }
 
     static KeyedOneInputStreamOperatorTestHarness<String, ChatMessage, DailyActivityRow> harness(
             ZoneId zone) throws Exception {
-        var h =
-                ProcessFunctionTestHarnesses.forKeyedProcessFunction(
-                        new DailyActivityFunction(zone, RETENTION), m -> m.userKey, Types.STRING);
-        h.open();
-        return h;
+        return ChatFixtures.harness(new DailyActivityFunction(zone, RETENTION));
     }
 
     @ParameterizedTest(name = "{0}")
@@ -54,14 +35,16 @@ class DailyActivityRetentionTest {
         var h = harness(zone);
         // Sydney's 23-hour day (4 Oct 2026) lies inside the window being measured.
         h.processElement(
-                message("a", local("2026-10-02T09:00", zone)), local("2026-10-02T09:00", zone));
+                message("a", ChatFixtures.local("2026-10-02T09:00", zone)),
+                ChatFixtures.local("2026-10-02T09:00", zone));
         h.processElement(
-                message("b", local("2026-10-02T21:00", zone)), local("2026-10-02T21:00", zone));
+                message("b", ChatFixtures.local("2026-10-02T21:00", zone)),
+                ChatFixtures.local("2026-10-02T21:00", zone));
         assertThat(h.numKeyedStateEntries()).isEqualTo(1);
         assertThat(h.numEventTimeTimers()).isEqualTo(1);
 
         // 2 Oct is kept while date(watermark) − 3 ≤ 2 Oct, i.e. until 6 Oct begins locally.
-        long end = local("2026-10-06T00:00", zone);
+        long end = ChatFixtures.local("2026-10-06T00:00", zone);
         h.processWatermark(new Watermark(end - 1));
         assertThat(h.extractOutputValues()).hasSize(2);
 
@@ -80,7 +63,8 @@ class DailyActivityRetentionTest {
         ZoneId zone = ZoneId.of(zoneId);
         var h = harness(zone);
         h.processElement(
-                message("a", local("2026-10-02T09:00", zone)), local("2026-10-02T09:00", zone));
+                message("a", ChatFixtures.local("2026-10-02T09:00", zone)),
+                ChatFixtures.local("2026-10-02T09:00", zone));
         h.processWatermark(new Watermark(Long.MAX_VALUE));
         assertThat(h.extractOutputValues()).hasSize(1);
         assertThat(h.extractOutputValues().get(0).deleted).isFalse();

@@ -7,12 +7,9 @@ import io.tally.pipeline.chat.records.StreakRow;
 import java.time.Instant;
 import java.time.LocalDate;
 import java.time.ZoneId;
-import java.time.ZonedDateTime;
 import java.util.List;
-import org.apache.flink.api.common.typeinfo.Types;
 import org.apache.flink.streaming.api.watermark.Watermark;
 import org.apache.flink.streaming.util.KeyedOneInputStreamOperatorTestHarness;
-import org.apache.flink.streaming.util.ProcessFunctionTestHarnesses;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
@@ -27,28 +24,11 @@ class StreakFunctionTest {
 
     static KeyedOneInputStreamOperatorTestHarness<String, ChatMessage, StreakRow> harness(
             ZoneId zone) throws Exception {
-        var h =
-                ProcessFunctionTestHarnesses.forKeyedProcessFunction(
-                        new StreakFunction(zone, RETENTION), m -> m.userKey, Types.STRING);
-        h.open();
-        return h;
+        return ChatFixtures.harness(new StreakFunction(zone, RETENTION));
     }
 
     static ChatMessage message(String id, long ts) {
-        ChatMessage m = new ChatMessage();
-        m.id = id;
-        m.userKey = "alice";
-        m.username = "Alice";
-        m.room = "default";
-        m.text = "hi";
-        m.ts = ts;
-        return m;
-    }
-
-    static long local(String dateTime, ZoneId zone) {
-        return ZonedDateTime.of(java.time.LocalDateTime.parse(dateTime), zone)
-                .toInstant()
-                .toEpochMilli();
+        return ChatFixtures.message("Alice", id, ts, "hi");
     }
 
     static List<StreakRow> rows(
@@ -64,9 +44,11 @@ class StreakFunctionTest {
         var h = harness(zone);
         // Two active days in a row, just before Sydney's change day (Sat 3 Oct and Sun 4 Oct 2026).
         h.processElement(
-                message("a", local("2026-10-03T12:00", zone)), local("2026-10-03T12:00", zone));
+                message("a", ChatFixtures.local("2026-10-03T12:00", zone)),
+                ChatFixtures.local("2026-10-03T12:00", zone));
         h.processElement(
-                message("b", local("2026-10-04T12:00", zone)), local("2026-10-04T12:00", zone));
+                message("b", ChatFixtures.local("2026-10-04T12:00", zone)),
+                ChatFixtures.local("2026-10-04T12:00", zone));
         StreakRow afterMessages = rows(h).get(1);
         assertThat(afterMessages.currentStreak).isEqualTo(2);
         assertThat(afterMessages.streakStartEpochDay)
@@ -74,7 +56,7 @@ class StreakFunctionTest {
         assertThat(h.numEventTimeTimers()).isEqualTo(1);
 
         // The whole of 5 Oct (local) is still "yesterday": the run is current until 6 Oct begins.
-        long breakAt = local("2026-10-06T00:00", zone);
+        long breakAt = ChatFixtures.local("2026-10-06T00:00", zone);
         h.processWatermark(new Watermark(breakAt - 1));
         assertThat(rows(h)).hasSize(2);
 
@@ -97,7 +79,7 @@ class StreakFunctionTest {
         ZoneId sydney = ZoneId.of("Australia/Sydney");
         var h = harness(sydney);
         // 23:30 on 4 Oct local is 12:30 UTC (AEDT, +11); at +10 it would already be 5 Oct.
-        long lateEvening = local("2026-10-04T23:30", sydney);
+        long lateEvening = ChatFixtures.local("2026-10-04T23:30", sydney);
         assertThat(Instant.ofEpochMilli(lateEvening))
                 .isEqualTo(Instant.parse("2026-10-04T12:30:00Z"));
         h.processElement(message("a", lateEvening), lateEvening);
@@ -116,19 +98,22 @@ class StreakFunctionTest {
         ZoneId utc = ZoneId.of("UTC");
         var h = harness(utc);
         h.processElement(
-                message("a", local("2026-11-01T10:00", utc)), local("2026-11-01T10:00", utc));
+                message("a", ChatFixtures.local("2026-11-01T10:00", utc)),
+                ChatFixtures.local("2026-11-01T10:00", utc));
         h.processElement(
-                message("c", local("2026-11-03T10:00", utc)), local("2026-11-03T10:00", utc));
+                message("c", ChatFixtures.local("2026-11-03T10:00", utc)),
+                ChatFixtures.local("2026-11-03T10:00", utc));
         assertThat(rows(h).get(1).currentStreak).isEqualTo(1);
-        h.processWatermark(new Watermark(local("2026-11-03T12:00", utc)));
+        h.processWatermark(new Watermark(ChatFixtures.local("2026-11-03T12:00", utc)));
         // Nov 2 arrives late: the run Nov 1–3 is current; asOf stays at the Nov 3 message.
         h.processElement(
-                message("b", local("2026-11-02T10:00", utc)), local("2026-11-02T10:00", utc));
+                message("b", ChatFixtures.local("2026-11-02T10:00", utc)),
+                ChatFixtures.local("2026-11-02T10:00", utc));
         StreakRow r = rows(h).get(2);
         assertThat(r.currentStreak).isEqualTo(3);
         assertThat(r.bestStreakAllTime).isEqualTo(3);
         assertThat(r.totalActiveDaysAllTime).isEqualTo(3);
-        assertThat(r.asOf).isEqualTo(local("2026-11-03T10:00", utc));
+        assertThat(r.asOf).isEqualTo(ChatFixtures.local("2026-11-03T10:00", utc));
     }
 
     @Test
@@ -136,7 +121,8 @@ class StreakFunctionTest {
         ZoneId utc = ZoneId.of("UTC");
         var h = harness(utc);
         h.processElement(
-                message("a", local("2026-11-01T10:00", utc)), local("2026-11-01T10:00", utc));
+                message("a", ChatFixtures.local("2026-11-01T10:00", utc)),
+                ChatFixtures.local("2026-11-01T10:00", utc));
         // SPEC §1.4: the final watermark (+∞) must not break the streak.
         h.processWatermark(new Watermark(Long.MAX_VALUE));
         assertThat(rows(h)).hasSize(1);

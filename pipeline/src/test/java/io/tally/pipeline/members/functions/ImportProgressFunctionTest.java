@@ -2,7 +2,7 @@ package io.tally.pipeline.members.functions;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.tally.pipeline.members.ImportJobVersion;
+import io.tally.pipeline.members.logic.ImportJobVersion;
 import io.tally.pipeline.members.records.AudienceRow;
 import io.tally.pipeline.members.records.ContactOutcome;
 import io.tally.pipeline.members.records.ImportJobRow;

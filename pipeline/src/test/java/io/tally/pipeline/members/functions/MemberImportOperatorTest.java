@@ -4,7 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.tally.connectors.members.LocalMembersApi;
 import io.tally.connectors.members.MembersPage.Member;
-import io.tally.pipeline.members.Credentials;
+import io.tally.pipeline.members.logic.Credentials;
 import io.tally.pipeline.members.records.ImportJobRow;
 import io.tally.pipeline.members.records.ImportRequest;
 import java.nio.file.Files;
@@ -18,8 +18,10 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 import java.util.function.BooleanSupplier;
 import org.apache.flink.runtime.checkpoint.OperatorSubtaskState;
+import org.apache.flink.runtime.state.OperatorStateHandle;
 import org.apache.flink.streaming.runtime.streamrecord.StreamRecord;
 import org.apache.flink.streaming.runtime.tasks.mailbox.Mail;
 import org.apache.flink.streaming.runtime.tasks.mailbox.TaskMailbox;
@@ -67,10 +69,20 @@ class MemberImportOperatorTest {
 
     static OneInputStreamOperatorTestHarness<ImportRequest, ImportJobRow> harness(
             OperatorSubtaskState restore, long now) throws Exception {
+        return harness(restore, now, 2, 1000);
+    }
+
+    static OneInputStreamOperatorTestHarness<ImportRequest, ImportJobRow> harness(
+            OperatorSubtaskState restore, long now, int maxConcurrentJobs, double requestsPerSecond)
+            throws Exception {
         var h =
                 new OneInputStreamOperatorTestHarness<ImportRequest, ImportJobRow>(
                         new MemberImportOperator(
-                                2, 1000, credentials, ZoneOffset.UTC, Duration.ofSeconds(5)));
+                                maxConcurrentJobs,
+                                requestsPerSecond,
+                                credentials,
+                                ZoneOffset.UTC,
+                                Duration.ofSeconds(5)));
         h.setProcessingTime(now);
         if (restore != null) {
             h.initializeState(restore);
@@ -82,13 +94,18 @@ class MemberImportOperatorTest {
     }
 
     static ImportRequest request(String jobId, String audience, String url) {
+        return request(jobId, audience, url, 0, 1_000);
+    }
+
+    static ImportRequest request(String jobId, String audience, String url, int priority, long ts) {
         ImportRequest r = new ImportRequest();
         r.jobId = jobId;
         r.audienceId = audience;
         r.listName = "List " + jobId;
         r.sourceUrl = url;
         r.credential = "whop-main";
-        r.ts = 1_000;
+        r.priority = priority;
+        r.ts = ts;
         return r;
     }
 
@@ -253,5 +270,181 @@ class MemberImportOperatorTest {
                 .extracting(r -> r.status)
                 .startsWith("pending"); // imported again
         later.close();
+    }
+
+    // ---- Timers and state, driven on processing time (issue 11) ----
+
+    /** Noon of a day of no interest: every timer below is counted from it. */
+    static final long NOON = Instant.parse("2026-03-01T12:00:00Z").toEpochMilli();
+
+    /** 10 requests a second are 100 ms apart. */
+    static final long TEN_PER_SECOND_SPACING = 100;
+
+    /** Runs the mails there are now (HTTP results, fired timers); processing time stands still. */
+    static void runMails(OneInputStreamOperatorTestHarness<?, ?> h) throws Exception {
+        Optional<Mail> mail;
+        while ((mail = h.getTaskMailbox().tryTake(TaskMailbox.MIN_PRIORITY)).isPresent()) {
+            mail.get().run();
+        }
+    }
+
+    /** Runs mails as HTTP results arrive until {@code done}, processing time standing still. */
+    static void awaitMails(OneInputStreamOperatorTestHarness<?, ?> h, BooleanSupplier done)
+            throws Exception {
+        long deadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();
+        runMails(h);
+        while (!done.getAsBoolean()) {
+            assertThat(System.nanoTime()).as("timed out").isLessThan(deadline);
+            Thread.sleep(1);
+            runMails(h);
+        }
+    }
+
+    /** The processing-time timers waiting: rate-limit slots and page backoffs. */
+    static Set<Long> timers(OneInputStreamOperatorTestHarness<?, ?> h) {
+        return h.getProcessingTimeService().getActiveTimerTimestamps();
+    }
+
+    /** The number of jobs in a snapshot's operator list state {@code jobs}. */
+    static int jobsInState(OperatorSubtaskState snapshot) {
+        int jobs = 0;
+        for (OperatorStateHandle handle : snapshot.getManagedOperatorState()) {
+            OperatorStateHandle.StateMetaInfo info =
+                    handle.getStateNameToPartitionOffsets().get("jobs");
+            jobs += info == null ? 0 : info.getOffsets().length;
+        }
+        return jobs;
+    }
+
+    /** The job's rows so far as "status/attempts". */
+    static List<String> progress(OneInputStreamOperatorTestHarness<?, ImportJobRow> h, String id) {
+        return jobRows(h).stream()
+                .filter(r -> r.jobId.equals(id))
+                .map(r -> r.status + "/" + r.attempts)
+                .toList();
+    }
+
+    /** SPEC §4.2: at most requests-per-second requests; the next one waits on a timer. */
+    @Test
+    void theRateLimitHoldsTheNextRequestOnAProcessingTimeTimer() throws Exception {
+        String a = "rate-a-" + System.nanoTime();
+        String b = "rate-b-" + System.nanoTime();
+        String urlA = api.baseUrl() + api.addAudience(a, members("a", 30));
+        String urlB = api.baseUrl() + api.addAudience(b, members("b", 30));
+        var h = harness(null, NOON, 2, 10);
+
+        h.processElement(new StreamRecord<>(request("job-a", "aud-A", urlA)));
+        assertThat(timers(h)).as("the first request goes at once").isEmpty();
+        h.processElement(new StreamRecord<>(request("job-b", "aud-B", urlB)));
+        assertThat(progress(h, "job-b")).containsExactly("pending/0", "processing/1");
+        assertThat(timers(h))
+                .as("the next waits for its slot")
+                .containsExactly(NOON + TEN_PER_SECOND_SPACING);
+        assertThat(jobsInState(h.snapshot(1, NOON))).isEqualTo(2);
+
+        awaitMails(h, () -> finished(h, "job-a"));
+        h.setProcessingTime(NOON + TEN_PER_SECOND_SPACING - 1);
+        runMails(h);
+        assertThat(api.requests(b)).as("one ms before its slot").isEmpty();
+        assertThat(timers(h)).containsExactly(NOON + TEN_PER_SECOND_SPACING);
+
+        h.setProcessingTime(NOON + TEN_PER_SECOND_SPACING);
+        awaitMails(h, () -> finished(h, "job-b"));
+        assertThat(timers(h)).isEmpty();
+        assertThat(api.requests(a)).hasSize(1);
+        assertThat(api.requests(b)).hasSize(1);
+        ImportJobRow doneB = jobRows(h).get(jobRows(h).size() - 1);
+        assertThat(doneB.completedAt).isEqualTo(NOON + TEN_PER_SECOND_SPACING);
+
+        // Finished jobs stay in the state for the retention (a repeat is the same job), then go.
+        long retention = MemberImportOperator.FINISHED_JOB_RETENTION.toMillis();
+        h.setProcessingTime(doneB.completedAt + retention - 1);
+        assertThat(jobsInState(h.snapshot(2, h.getProcessingTime()))).isEqualTo(1);
+        h.setProcessingTime(doneB.completedAt + retention);
+        assertThat(jobsInState(h.snapshot(3, h.getProcessingTime()))).isZero();
+        h.close();
+    }
+
+    /**
+     * SPEC §4.2: a failing page waits 200, 400, then 800 ms of processing time before it is asked
+     * again; the fourth failure ends the attempt, and the job goes back to the queue and starts its
+     * second attempt from its cursor.
+     */
+    @Test
+    void aFailingPageBacksOffOnTimersThenTheAttemptGoesBackToTheQueue() throws Exception {
+        String aud = "backoff-" + System.nanoTime();
+        String url = api.baseUrl() + api.addAudience(aud, members("f", 30)); // one page
+        api.failPage(aud, 1, 4, 503);
+        var h = harness(null, NOON, 2, 1000);
+        h.processElement(new StreamRecord<>(request("job-f", "aud-F", url)));
+
+        long now = NOON;
+        int sent = 1;
+        for (long backoff : new long[] {200, 400, 800}) {
+            awaitMails(h, () -> !timers(h).isEmpty());
+            assertThat(timers(h)).containsExactly(now + backoff);
+            assertThat(progress(h, "job-f")).last().isEqualTo("processing/1");
+            h.setProcessingTime(now + backoff - 1);
+            runMails(h);
+            assertThat(api.requests(aud)).as("before the backoff ends").hasSize(sent);
+            now += backoff;
+            h.setProcessingTime(now);
+            int expected = ++sent;
+            awaitMails(h, () -> api.requests(aud).size() == expected);
+        }
+
+        awaitMails(h, () -> progress(h, "job-f").contains("processing/2"));
+        assertThat(progress(h, "job-f"))
+                .containsExactly("pending/0", "processing/1", "retry/1", "processing/2");
+        assertThat(jobRows(h).get(2).error).contains("503");
+        assertThat(timers(h))
+                .as("the second attempt's first request waits for its rate-limit slot")
+                .containsExactly(now + 1);
+        h.setProcessingTime(now + 1);
+        awaitMails(h, () -> finished(h, "job-f"));
+        assertThat(progress(h, "job-f")).last().isEqualTo("completed/2");
+        assertThat(timers(h)).isEmpty();
+        assertThat(api.requests(aud)).extracting(LocalMembersApi.Request::page).containsOnly(1);
+        assertThat(api.requests(aud))
+                .extracting(LocalMembersApi.Request::status)
+                .containsExactly(503, 503, 503, 503, 200);
+        assertThat(jobsInState(h.snapshot(1, now + 1))).isEqualTo(1);
+        h.close();
+    }
+
+    /**
+     * SPEC §4.2/§4.3: at most max-concurrent-jobs run, one per audience; the waiting ones start by
+     * priority DESC, then ts ASC.
+     */
+    @Test
+    void waitingJobsStartByPriorityThenTimeAndOnePerAudience() throws Exception {
+        String name = "queue-" + System.nanoTime();
+        String url = api.baseUrl() + api.addAudience(name, members("q", 10));
+        var h = harness(null, NOON, 2, 1000);
+        h.processElement(new StreamRecord<>(request("a1", "aud-A", url, 0, 1)));
+        h.processElement(new StreamRecord<>(request("a2", "aud-A", url, 9, 2)));
+        h.processElement(new StreamRecord<>(request("b", "aud-B", url, 0, 3)));
+        h.processElement(new StreamRecord<>(request("c", "aud-C", url, 5, 4)));
+        assertThat(progress(h, "a1")).containsExactly("pending/0", "processing/1");
+        assertThat(progress(h, "a2")).as("its audience is importing").containsExactly("pending/0");
+        assertThat(progress(h, "b")).containsExactly("pending/0", "processing/1");
+        assertThat(progress(h, "c")).as("both workers busy").containsExactly("pending/0");
+        assertThat(jobsInState(h.snapshot(1, NOON))).isEqualTo(4);
+        drive(h, () -> List.of("a1", "a2", "b", "c").stream().allMatch(id -> finished(h, id)));
+        h.close();
+
+        // One worker: the order in which the waiting jobs start is the queue's.
+        var one = harness(null, NOON, 1, 1000);
+        one.processElement(new StreamRecord<>(request("first", "aud-1", url, 0, 1)));
+        one.processElement(new StreamRecord<>(request("low", "aud-2", url, 1, 2)));
+        one.processElement(new StreamRecord<>(request("high-later", "aud-3", url, 5, 4)));
+        one.processElement(new StreamRecord<>(request("high-earlier", "aud-4", url, 5, 3)));
+        List<String> ids = List.of("first", "low", "high-later", "high-earlier");
+        drive(one, () -> ids.stream().allMatch(id -> finished(one, id)));
+        assertThat(jobRows(one))
+                .filteredOn(r -> "processing".equals(r.status) && r.pagesFetched == 0)
+                .extracting(r -> r.jobId)
+                .containsExactly("first", "high-earlier", "high-later", "low");
+        one.close();
     }
 }

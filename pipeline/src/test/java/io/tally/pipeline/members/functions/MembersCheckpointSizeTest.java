@@ -4,7 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.tally.connectors.members.LocalMembersApi;
 import io.tally.connectors.members.MembersPage.Member;
-import io.tally.pipeline.members.Credentials;
+import io.tally.pipeline.members.logic.Credentials;
 import io.tally.pipeline.members.records.ContactOutcome;
 import io.tally.pipeline.members.records.ContactRow;
 import io.tally.pipeline.members.records.ImportJobRow;

@@ -2,9 +2,9 @@ package io.tally.pipeline.reviews.functions;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.tally.pipeline.reviews.R4rInputs;
-import io.tally.pipeline.reviews.R4rScore;
-import io.tally.pipeline.reviews.R4rV1Batch;
+import io.tally.pipeline.reviews.logic.R4rInputs;
+import io.tally.pipeline.reviews.logic.R4rScore;
+import io.tally.pipeline.reviews.logic.R4rV1Batch;
 import io.tally.pipeline.reviews.records.LeaderboardRow;
 import io.tally.pipeline.reviews.records.PairContribution;
 import io.tally.pipeline.reviews.records.R4rAlert;

@@ -1,0 +1,119 @@
+package io.tally.pipeline.app;
+
+import io.tally.pipeline.chat.ChatWorkflow;
+import io.tally.pipeline.config.TallyConfig;
+import io.tally.pipeline.config.TallyConfig.Pipeline;
+import io.tally.pipeline.members.MembersWorkflow;
+import io.tally.pipeline.reviews.ReviewsWorkflow;
+import io.tally.pipeline.runtime.PipelineStatusFunction;
+import io.tally.pipeline.runtime.StatusDelta;
+import io.tally.pipeline.runtime.StatusTable;
+import io.tally.pipeline.runtime.TallySinks;
+import org.apache.flink.api.common.typeinfo.Types;
+import org.apache.flink.configuration.Configuration;
+import org.apache.flink.configuration.PipelineOptions;
+import org.apache.flink.streaming.api.datastream.DataStream;
+import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
+
+/**
+ * The whole Tally job: the selected pipelines side by side, plus their {@code pipeline_status}
+ * rows. Sources and sinks are parameters, so tests build exactly this dataflow.
+ */
+public final class TallyJob {
+    public static final String JOB_NAME = "tally";
+
+    private TallyJob() {}
+
+    /**
+     * Max parallelism when the user sets none: the number of key groups, fixed for the life of a
+     * savepoint's keyed state. Explicit, so that a savepoint taken at any parallelism can be
+     * rescaled up to it later (Flink's own default depends on the first parallelism). 128 is what
+     * Flink derived for every parallelism Tally ran at before, so older savepoints still fit.
+     */
+    public static final int MAX_PARALLELISM = 128;
+
+    /**
+     * Applies the job-wide settings: the user's Flink settings, no Kryo, max parallelism, and
+     * parallelism and checkpointing only when the user gave them (SPEC §5.2: otherwise the
+     * cluster's own settings win; LocalRunner supplies the embedded defaults), global parameters.
+     */
+    public static void configure(StreamExecutionEnvironment env, TallyConfig config) {
+        Configuration conf = Configuration.fromMap(config.flinkConf);
+        // No silent Kryo fallback anywhere: a non-POJO type fails the job at build time.
+        conf.set(PipelineOptions.GENERIC_TYPES, false);
+        env.configure(conf);
+        if (!config.flinkConf.containsKey(PipelineOptions.MAX_PARALLELISM.key())) {
+            env.setMaxParallelism(MAX_PARALLELISM);
+        }
+        if (config.parallelism != null) {
+            env.setParallelism(config.parallelism);
+        }
+        if (config.checkpointInterval != null) {
+            env.enableCheckpointing(config.checkpointInterval.toMillis());
+        }
+        env.getCheckpointConfig()
+                .setCheckpointTimeout(
+                        checkpointTimeout(
+                                env.getCheckpointConfig().getCheckpointTimeout(),
+                                config.sinkRetryTimeout));
+        env.getConfig().setGlobalJobParameters(config);
+    }
+
+    /**
+     * Issue 9: an upsert sink flushes on the task thread before each checkpoint barrier, and while
+     * PostgreSQL is down that flush waits up to {@code sink-retry-timeout} (plus one socket
+     * timeout) for it. A barrier can also queue behind a timer flush that is already waiting, so a
+     * checkpoint may be held for about twice that. An expired checkpoint fails the job (no
+     * tolerable checkpoint failures are configured), which would undo the ride-through; so the
+     * timeout is raised to 2 × sink-retry-timeout + 1 min when lower (11 min for the default 5 min;
+     * Flink's default is 10 min). A larger timeout given with --flink-conf is kept.
+     */
+    static long checkpointTimeout(long configuredMillis, java.time.Duration sinkRetryTimeout) {
+        long needed = 2 * sinkRetryTimeout.toMillis() + java.time.Duration.ofMinutes(1).toMillis();
+        return Math.max(configuredMillis, needed);
+    }
+
+    /** Defines every selected pipeline on {@code env}. */
+    public static void define(
+            StreamExecutionEnvironment env,
+            TallyConfig config,
+            TallySources sources,
+            TallySinks sinks) {
+        boolean any = false;
+        if (config.runs(Pipeline.CHAT)) {
+            status(ChatWorkflow.define(sources.chatMessages(env), config, sinks), "chat", sinks);
+            any = true;
+        }
+        if (config.runs(Pipeline.REVIEWS)) {
+            status(ReviewsWorkflow.define(sources.reviews(env), config, sinks), "reviews", sinks);
+            any = true;
+        }
+        if (config.runs(Pipeline.MEMBERS)) {
+            status(
+                    MembersWorkflow.define(sources.memberImports(env), config, sinks),
+                    "members",
+                    sinks);
+            any = true;
+        }
+        if (!any) {
+            throw new IllegalArgumentException(
+                    "none of the selected pipelines is available in this build: "
+                            + config.pipelines);
+        }
+    }
+
+    /**
+     * One {@code pipeline_status} operator and sink per pipeline, not one for all: a shared one
+     * would join the three dataflows into a single failover region, and a failure in one pipeline
+     * (a members API outage, a table the database rejects) would restart the others too. Apart,
+     * each pipeline is its own region and restarts alone (SPEC §1.6).
+     */
+    private static void status(DataStream<StatusDelta> deltas, String pipeline, TallySinks sinks) {
+        var rows =
+                deltas.keyBy(d -> d.pipeline, Types.STRING)
+                        .process(new PipelineStatusFunction())
+                        .uid("pipeline-status-" + pipeline)
+                        .name("Pipeline status " + pipeline + " (SPEC 5.1)");
+        sinks.upsert(rows, StatusTable.table(), "sink-pipeline_status-" + pipeline);
+    }
+}

@@ -1,0 +1,66 @@
+package io.tally.pipeline.chat.functions;
+
+import io.tally.pipeline.chat.logic.CodePoints;
+import io.tally.pipeline.chat.logic.WordCounter;
+import io.tally.pipeline.chat.records.ChatMessage;
+import io.tally.pipeline.runtime.UserKey;
+import java.time.LocalDateTime;
+import java.time.ZoneId;
+import java.time.ZonedDateTime;
+import org.apache.flink.api.common.typeinfo.Types;
+import org.apache.flink.streaming.api.functions.KeyedProcessFunction;
+import org.apache.flink.streaming.util.KeyedOneInputStreamOperatorTestHarness;
+import org.apache.flink.streaming.util.ProcessFunctionTestHarnesses;
+
+/**
+ * What the chat operators' harness tests share: messages as the validator makes them, times, zones.
+ */
+final class ChatFixtures {
+    private ChatFixtures() {}
+
+    /** A zone whose 4 Oct 2026 has 23 hours (daylight saving starts). */
+    static final ZoneId SYDNEY = ZoneId.of("Australia/Sydney");
+
+    /** A fixed offset east of UTC: local days start at 14:00 UTC the day before. */
+    static final ZoneId PLUS_TEN = ZoneId.of("+10:00");
+
+    /** Epoch ms of a local date-time in a zone, e.g. {@code local("2026-10-03T12:00", SYDNEY)}. */
+    static long local(String dateTime, ZoneId zone) {
+        return ZonedDateTime.of(LocalDateTime.parse(dateTime), zone).toInstant().toEpochMilli();
+    }
+
+    /** Epoch ms of a UTC date-time, e.g. {@code utc("2026-06-20T10:00")}. */
+    static long utc(String dateTime) {
+        return local(dateTime, ZoneId.of("UTC"));
+    }
+
+    /**
+     * A message in room {@code default}, with the word and code point counts the validator sets.
+     */
+    static ChatMessage message(String username, String id, long ts, String text) {
+        return message(username, "default", id, ts, text);
+    }
+
+    static ChatMessage message(String username, String room, String id, long ts, String text) {
+        ChatMessage m = new ChatMessage();
+        m.id = id;
+        m.username = username;
+        m.userKey = UserKey.of(username);
+        m.room = room;
+        m.text = text;
+        m.ts = ts;
+        m.words = WordCounter.count(text);
+        m.codePoints = CodePoints.length(text);
+        return m;
+    }
+
+    /**
+     * An opened harness (the factory opens it) for a chat operator keyed by user, as the workflow
+     * keys it.
+     */
+    static <O> KeyedOneInputStreamOperatorTestHarness<String, ChatMessage, O> harness(
+            KeyedProcessFunction<String, ChatMessage, O> function) throws Exception {
+        return ProcessFunctionTestHarnesses.forKeyedProcessFunction(
+                function, m -> m.userKey, Types.STRING);
+    }
+}
