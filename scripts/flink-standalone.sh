@@ -9,6 +9,9 @@
 #                                         until the TaskManager's slots are registered
 #   scripts/flink-standalone.sh down     stop TaskManager and JobManager
 #   scripts/flink-standalone.sh status   REST overview and jobs (exit 1 when not running)
+#   scripts/flink-standalone.sh kill-taskmanager    SIGKILL the TaskManager, as a crash would
+#   scripts/flink-standalone.sh start-taskmanager   start a TaskManager for the running JobManager
+#                                         (after a crash) and wait until it has registered
 #
 # Everything generated lives in .tally/flink/ (pom, classpath, conf/, log/, run/, checkpoints,
 # savepoints), or in FLINK_HOME_DIR (`tally dev-cluster` uses .tally/dev-cluster/flink). The REST
@@ -338,12 +341,43 @@ cmd_status() {
     jq -r '.jobs[] | "\(.jid)  \(.state)  \(.name)  tasks: \(.tasks | to_entries | map(select(.value > 0 and .key != "total") | "\(.key)=\(.value)") | join(" "))"'
 }
 
+cmd_kill_taskmanager() {
+  local pid
+  pid="$(live_pid taskmanager "$TM_CLASS")" || die "no TaskManager of this cluster is running"
+  kill -KILL "$pid"
+  while [[ -d "/proc/$pid" ]]; do sleep 0.1; done
+  rm -f "$RUN_DIR/taskmanager.pid"
+  say "killed the TaskManager (pid $pid)"
+}
+
+cmd_start_taskmanager() {
+  local url t0 before now
+  live_pid jobmanager "$JM_CLASS" >/dev/null || die "the JobManager is not running; use 'up'"
+  live_pid taskmanager "$TM_CLASS" >/dev/null && die "a TaskManager of this cluster is already running"
+  url="$(rest_url)" || die "no REST URL in $RUN_DIR"
+  # Registered = a TaskManager id the JobManager did not list before (a killed one may still be
+  # listed until its heartbeat times out).
+  before="$(curl -sf --max-time 3 "$url/taskmanagers" | jq -r '.taskmanagers[].id' | sort || true)"
+  t0="$(now_ms)"
+  start_process taskmanager "$TM_CLASS"
+  while :; do
+    now="$(curl -sf --max-time 3 "$url/taskmanagers" | jq -r '.taskmanagers[].id' | sort || true)"
+    [[ -n "$(comm -13 <(echo "$before") <(echo "$now") | grep -v '^$' || true)" ]] && break
+    live_pid taskmanager "$TM_CLASS" >/dev/null || die "the TaskManager exited during start (see $LOG_DIR/taskmanager.log)"
+    (($(now_ms) - t0 < TIMEOUT * 1000)) || die "the TaskManager did not register within ${TIMEOUT}s (see $LOG_DIR/taskmanager.log)"
+    sleep 0.3
+  done
+  say "TaskManager registered after $(($(now_ms) - t0))ms"
+}
+
 case "${1:-}" in
   up) cmd_up ;;
   down) cmd_down ;;
   status) cmd_status ;;
+  kill-taskmanager) cmd_kill_taskmanager ;;
+  start-taskmanager) cmd_start_taskmanager ;;
   *)
-    echo "usage: $0 up|down|status" >&2
+    echo "usage: $0 up|down|status|kill-taskmanager|start-taskmanager" >&2
     exit 2
     ;;
 esac

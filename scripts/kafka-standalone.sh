@@ -4,6 +4,9 @@
 #
 #   scripts/kafka-standalone.sh up       format a fresh log dir, start, wait until it answers
 #   scripts/kafka-standalone.sh down     stop it (its data stays in .tally/kafka/data until 'up')
+#   scripts/kafka-standalone.sh kill     SIGKILL it, as a crash would (its data stays)
+#   scripts/kafka-standalone.sh start    start it again on the data it has (after 'down' or
+#                                         'kill': topics and offsets survive; fault-suite.sh)
 #   scripts/kafka-standalone.sh status   pid and port (exit 1 when not running)
 #
 # The classpath comes from pipeline/target/classpath.txt (what bin/tally uses; kafka_2.13 is a test
@@ -115,8 +118,14 @@ EOF
   local -a jvm=(-Xmx512m -Dlog4j2.configurationFile="file:$HOME_DIR/log4j2.properties" -cp "$cp")
   "$JAVA" "${jvm[@]}" kafka.tools.StorageTool format -t "$id" -c "$PROPS" >"$HOME_DIR/format.log" 2>&1 ||
     { cat "$HOME_DIR/format.log" >&2; die "formatting the log dir failed"; }
+  launch "${jvm[@]}"
+}
+
+# Starts the broker on the formatted log dir in $HOME_DIR and waits until it answers.
+launch() { # jvm args…
+  local t0
   t0="$(now_ms)"
-  setsid "$JAVA" "${jvm[@]}" kafka.Kafka "$PROPS" >"$HOME_DIR/kafka.out" 2>&1 </dev/null &
+  setsid "$JAVA" "$@" kafka.Kafka "$PROPS" >"$HOME_DIR/kafka.out" 2>&1 </dev/null &
   echo $! >"$PID_FILE"
   disown $! 2>/dev/null || true
   # Ready when the client listener accepts connections (it opens once the broker has started).
@@ -127,6 +136,24 @@ EOF
   done
   say "broker up on 127.0.0.1:$PORT after $(($(now_ms) - t0))ms (pid $(cat "$PID_FILE"), log $HOME_DIR/kafka.log)"
   echo "127.0.0.1:$PORT"
+}
+
+cmd_start() {
+  live_pid >/dev/null && die "already running on 127.0.0.1:$PORT"
+  [[ -f "$PROPS" && -f "$HOME_DIR/data/meta.properties" ]] || die "no formatted log dir in $HOME_DIR/data; use 'up'"
+  port_in_use "$PORT" && die "port $PORT is taken"
+  # The previous run's log, for a look at what the crash left (the new one starts empty).
+  [[ -s "$HOME_DIR/kafka.log" ]] && mv -f "$HOME_DIR/kafka.log" "$HOME_DIR/kafka.log.1"
+  launch -Xmx512m -Dlog4j2.configurationFile="file:$HOME_DIR/log4j2.properties" -cp "$(classpath)"
+}
+
+cmd_kill() {
+  local pid
+  pid="$(live_pid)" || die "not running"
+  kill -KILL "$pid"
+  while [[ -d "/proc/$pid" ]]; do sleep 0.1; done
+  rm -f "$PID_FILE"
+  say "killed the broker (pid $pid); its data stays in $HOME_DIR/data ('start' brings it back)"
 }
 
 cmd_down() {
@@ -151,6 +178,8 @@ cmd_status() {
 case "${1:-}" in
   up) cmd_up ;;
   down) cmd_down ;;
+  kill) cmd_kill ;;
+  start) cmd_start ;;
   status) cmd_status ;;
-  *) echo "usage: $0 up|down|status" >&2; exit 2 ;;
+  *) echo "usage: $0 up|down|kill|start|status" >&2; exit 2 ;;
 esac
