@@ -8,12 +8,15 @@
 #
 #   scripts/fault-suite.sh [--events N] [--rate R] [--cases a,b,…] [--pg-outage S] [--report FILE] [--keep]
 #
-#   --events N      chat messages in the streamed phase (default 4000; reviews ≈ N/2.5 lines, and
+#   --events N      chat messages in the streamed phase (default 3000; reviews ≈ N/2.5 lines, and
 #                   2 or 4 member imports of max(500, N/3) contacts each)
-#   --rate R        chat lines a second while streaming (default 200; reviews in proportion)
-#   --cases LIST    any of: job-failures postgres-down kafka-restart taskmanager-killed
-#                   savepoint-rescale late-after-restore (default all, in that order)
+#   --rate R        chat lines a second while streaming (default 300; reviews in proportion)
+#   --cases LIST    any of: job-failures postgres-down kafka-restart kafka-outage
+#                   taskmanager-killed savepoint-rescale late-after-restore (default all but
+#                   kafka-outage, which shows an open defect; "all" adds it; in that order)
 #   --pg-outage S   how long PostgreSQL stays down (default 30)
+#   --kafka-outage S  how long the broker stays down in kafka-outage (default 120, more than the
+#                   jobs' --idleness 90s; kafka-restart: 2 s plus the broker's start)
 #   --report FILE   also write the table as Markdown, with date, machine and command
 #   --keep          leave the cluster, databases and files (.tally/fault-suite) for a look
 #
@@ -32,26 +35,37 @@ set -euo pipefail
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 TALLY="$ROOT/bin/tally"
 DIR="$ROOT/.tally/fault-suite"
-ALL_CASES=(job-failures postgres-down kafka-restart taskmanager-killed savepoint-rescale late-after-restore)
+ALL_CASES=(job-failures postgres-down kafka-restart kafka-outage taskmanager-killed savepoint-rescale late-after-restore)
+# kafka-outage is left out unless asked for: it shows a defect that is known and open (scripts/README.md).
+DEFAULT_CASES=(job-failures postgres-down kafka-restart taskmanager-killed savepoint-rescale late-after-restore)
 
-EVENTS=4000
-RATE=200
+EVENTS=3000
+RATE=300
 PG_OUTAGE=30
-KAFKA_DOWN=5
+KAFKA_DOWN=2
+KAFKA_OUTAGE=120
+# The sources' idleness timeout for every job of the suite (Tally's default is 30 s). A broker
+# down for longer than it makes every split idle, and on its return the first partitions read
+# drag the watermark over the others' backlog, which is then dropped as too-late: an open defect
+# that kafka-outage shows (down 120 s). kafka-restart checks a restart below the timeout, and on
+# a busy 2-core machine a broker JVM alone can take 60 s to start.
+IDLENESS=90
 CKPT=5 # checkpoint interval, seconds
 REPORT=""
 KEEP=0
-CASES=("${ALL_CASES[@]}")
+CASES=("${DEFAULT_CASES[@]}")
 COMMAND="scripts/fault-suite.sh $*"
 while (($#)); do
   case "$1" in
     --events) EVENTS=$2; shift 2 ;;
     --rate) RATE=$2; shift 2 ;;
     --pg-outage) PG_OUTAGE=$2; shift 2 ;;
+    --kafka-outage) KAFKA_OUTAGE=$2; shift 2 ;;
     --report) REPORT=$2; shift 2 ;;
     --keep) KEEP=1; shift ;;
     --cases)
       IFS=, read -r -a CASES <<<"$2"
+      [[ "$2" == all ]] && CASES=("${ALL_CASES[@]}")
       for c in "${CASES[@]}"; do
         [[ " ${ALL_CASES[*]} " == *" $c "* ]] || { echo "fault-suite: unknown case '$c' (${ALL_CASES[*]})" >&2; exit 2; }
       done
@@ -141,7 +155,7 @@ MEMBERS_PID=$!
 t0="$(now_ms)"
 if ! "$TALLY" dev-cluster up "${DEV[@]}" >/dev/null; then
   for f in "$CLUSTER"/kafka/kafka.out "$CLUSTER"/kafka/kafka.log "$CLUSTER"/flink/log/jobmanager.out "$CLUSTER"/flink/log/jobmanager.log; do
-    [[ -s "$f" ]] && { echo "--- $f" >&2; grep -E 'ERROR|Exception|Caused by' "$f" | tail -n 10 >&2; }
+    [[ -s "$f" ]] && { echo "--- $f" >&2; grep -E 'ERROR|Exception|Caused by' "$f" | tail -n 10 >&2 || true; }
   done
   "$TALLY" dev-cluster down "${DEV[@]}" >&2 || true
   say "retrying dev-cluster up once"
@@ -164,7 +178,7 @@ job_args() { # case
   echo --bootstrap-servers "$TALLY_BOOTSTRAP_SERVERS" --jdbc-url "jdbc:postgresql://127.0.0.1:$PG_PORT/$DB?user=postgres" \
     --topic-chat "$tp-chat" --topic-reviews "$tp-reviews" --topic-members "$tp-members" \
     --topic-dead-letters "$tp-dead-letters" --topic-alerts "$tp-alerts" --group-id "$tp" \
-    --retention-days 30 --checkpoint-interval "${CKPT}s"
+    --retention-days 30 --checkpoint-interval "${CKPT}s" --idleness "${IDLENESS}s"
 }
 
 # True when the job is RUNNING with every task RUNNING (a job is RUNNING while its tasks restart).
@@ -255,8 +269,19 @@ wait_caught_up() { # timeout-s
   done
 }
 
+wait_checkpoint() { # one completed after now (+1 s)
+  local t0 at
+  t0="$(now_ms)"
+  while :; do
+    at="$(curl -sf --max-time 3 "$TALLY_FLINK_REST/jobs/$JOB/checkpoints" | jq '.latest.completed.trigger_timestamp // 0' 2>/dev/null || echo 0)"
+    ((at > t0 + 1000)) && return 0
+    (($(now_ms) - t0 < 120000)) || { say "$CASE: no checkpoint completed within 120 s"; return 1; }
+    sleep 0.5
+  done
+}
+
 # After phase c: the final watermark (T_END − 5 s bound) has reached the status operators, and
-# no cache table has changed for 3 s.
+# no cache table has changed for 2 s.
 wait_settled() { # timeout-s
   local t0 last="" now stable=0
   t0="$(now_ms)"
@@ -267,7 +292,7 @@ wait_settled() { # timeout-s
                             FROM cache_freshness)")"
     if [[ "$now" == 3\ * && "$now" == "$last" ]]; then
       stable=$((stable + 1))
-      ((stable >= 6)) && return 0
+      ((stable >= 4)) && return 0
     else
       stable=0
     fi
@@ -369,6 +394,17 @@ fault_kafka-restart() {
   FAULT_MS=$((HEAL_MS - t0))
 }
 
+# The same, down for longer than the sources' idleness timeout: every split goes idle.
+fault_kafka-outage() {
+  local t0
+  t0="$(now_ms)"
+  "$ROOT/scripts/kafka-standalone.sh" kill 2>/dev/null || return 1
+  sleep "$KAFKA_OUTAGE"
+  "$ROOT/scripts/kafka-standalone.sh" start >/dev/null 2>&1 || return 1
+  HEAL_MS="$(now_ms)" HEAL_WHAT="the broker was back"
+  FAULT_MS=$((HEAL_MS - t0))
+}
+
 fault_taskmanager-killed() {
   local t0
   t0="$(now_ms)"
@@ -439,19 +475,16 @@ run_case() { # name
   wait_producers || return 1
   wait_consumed "$N_A_CHAT" "$N_A_REVIEWS" "$N_A_MEMBERS" 600 || return 1
   say "$CASE: phase a read at $(secs $(($(now_ms) - t0))) s"
-  # Let a checkpoint take the watermark of all of a before b comes (for every case alike).
-  sleep $((CKPT + 2))
+  # A checkpoint takes the watermark of all of a before b comes (for every case alike).
+  wait_checkpoint || return 1
   if [[ "$CASE" == late-after-restore ]]; then
     fault_late-after-restore || return 1
     wait_caught_up 300 || return 1
     say "$CASE: failed and restored in $(secs "$FAULT_MS") s; now the late input"
   fi
-  JOBS_DONE=$((N_A_MEMBERS + 1))
-  produce b
-  wait_producers || return 1
-  wait_consumed $((N_A_CHAT + N_B_CHAT)) $((N_A_REVIEWS + N_B_REVIEWS)) $((N_A_MEMBERS + N_B_MEMBERS)) 600 || return 1
+  # c only has to follow b in every partition, which one producer sending b, then c, does.
   JOBS_DONE=$JOBS_TOTAL
-  produce c
+  produce b,c
   wait_producers || return 1
   wait_consumed $((N_A_CHAT + N_B_CHAT + N_C_CHAT)) $((N_A_REVIEWS + N_B_REVIEWS + N_C_REVIEWS)) \
     $((N_A_MEMBERS + N_B_MEMBERS + N_C_MEMBERS)) 600 || return 1
@@ -479,18 +512,19 @@ run_case() { # name
 EXCLUDED="'pipeline_status_counts.last_flush_at','import_jobs.started_at','import_jobs.completed_at',\
 'import_jobs.completed_date','email_contacts.created_at','rejected_rows.rejected_at','r4r_alerts.id'"
 
-dump() { # database dir — every base table as sorted text, one file per table
-  local db=$1 out=$2 t cols
+dump() { # database dir — every base table as sorted text, one file per table, in one session
+  local db=$1 out=$2
   mkdir -p "$out"
-  while IFS= read -r t; do
-    cols="$(psql "$(pg_url "$db")" -XAtq -c "SELECT string_agg(quote_ident(column_name), ', ' ORDER BY ordinal_position)
-              FROM information_schema.columns
-             WHERE table_schema = 'public' AND table_name = '$t' AND column_name <> 'updated_at'
-               AND table_name || '.' || column_name NOT IN ($EXCLUDED)")"
-    psql "$(pg_url "$db")" -XAtq -c "\\copy (SELECT $cols FROM $t) TO STDOUT" | LC_ALL=C sort >"$out/$t.tsv"
-  done < <(psql "$(pg_url "$db")" -XAtq -c "SELECT table_name FROM information_schema.tables
-             WHERE table_schema = 'public' AND table_type = 'BASE TABLE' AND table_name <> 'flyway_schema_history'
-             ORDER BY 1")
+  psql "$(pg_url "$db")" -XAtq -v ON_ERROR_STOP=1 -c "
+    SELECT format('\\copy (SELECT %s FROM %I) TO PROGRAM %L',
+                  string_agg(quote_ident(c.column_name), ', ' ORDER BY c.ordinal_position), c.table_name,
+                  'LC_ALL=C sort > $out/' || c.table_name || '.tsv')
+      FROM information_schema.columns c
+      JOIN information_schema.tables t USING (table_schema, table_name)
+     WHERE c.table_schema = 'public' AND t.table_type = 'BASE TABLE' AND c.table_name <> 'flyway_schema_history'
+       AND c.column_name <> 'updated_at' AND c.table_name || '.' || c.column_name NOT IN ($EXCLUDED)
+     GROUP BY c.table_name ORDER BY c.table_name" >"$out.sql" || return 1
+  psql "$(pg_url "$db")" -Xq -v ON_ERROR_STOP=1 -f "$out.sql" >/dev/null
 }
 
 # Tables whose differences are reported but do not fail the suite: a defect already known and

@@ -21,7 +21,7 @@ import org.apache.kafka.common.utils.Utils;
  *
  * <pre>
  * generate --out DIR --events N [--seed S] [--members-url BASE] [--partitions 4]
- * produce --in DIR --phase a|b|c --bootstrap-servers HOST:PORT --topics chat=T,reviews=T,members=T [--rate R]
+ * produce --in DIR --phase a|b|c|b,c --bootstrap-servers HOST:PORT --topics chat=T,reviews=T,members=T [--rate R]
  * members-api --port P --secret S --audiences DIR/audiences.tsv
  * </pre>
  *
@@ -105,6 +105,7 @@ public class FaultSuiteTool {
     static int produce(Map<String, String> o) throws Exception {
         Path in = Path.of(o.get("in"));
         String phase = o.get("phase");
+        List<String> phases = List.of(phase.split(","));
         Map<String, String> topics = new LinkedHashMap<>();
         for (String kv : o.get("topics").split(",")) {
             String[] f = kv.split("=", 2);
@@ -113,11 +114,12 @@ public class FaultSuiteTool {
         List<Line> lines = new ArrayList<>();
         double seconds = 0;
         if (o.containsKey("rate")) {
-            seconds = Files.readAllLines(in.resolve(phase + "-chat.jsonl")).size() / Double.parseDouble(o.get("rate"));
+            seconds = Files.readAllLines(in.resolve(phases.get(0) + "-chat.jsonl")).size() / Double.parseDouble(o.get("rate"));
         }
         com.fasterxml.jackson.databind.ObjectMapper mapper = new com.fasterxml.jackson.databind.ObjectMapper();
-        for (var t : topics.entrySet()) {
-            List<String> file = Files.readAllLines(in.resolve(phase + "-" + t.getKey() + ".jsonl"), StandardCharsets.UTF_8);
+        for (String ph : phases) {
+          for (var t : topics.entrySet()) {
+            List<String> file = Files.readAllLines(in.resolve(ph + "-" + t.getKey() + ".jsonl"), StandardCharsets.UTF_8);
             for (int i = 0; i < file.size(); i++) {
                 String field = switch (t.getKey()) {
                     case "chat" -> "username";
@@ -136,6 +138,7 @@ public class FaultSuiteTool {
                 }
                 lines.add(new Line(seconds * i / file.size(), t.getValue(), key, file.get(i)));
             }
+          }
         }
         lines.sort(java.util.Comparator.comparingDouble(Line::due)); // stable: file order per topic
         java.util.Properties p = new java.util.Properties();
