@@ -29,8 +29,8 @@ import org.apache.flink.util.OutputTag;
  * The current contributions depend on the order the pair's reviews arrived in (they come from
  * different partitions); the settled ones do not, for input within the out-of-orderness bound. A
  * review state that arrives behind the watermark (late) gets its settled contribution at once, from
- * the reviews the watermark has passed. At the end of a bounded input the final watermark fires
- * every timer: the settled contributions are events, so they are all sent.
+ * the reviews the watermark has passed, at the watermark's time. At the end of a bounded input the
+ * final watermark fires every timer: the settled contributions are events, so they are all sent.
  *
  * <p>A review's author and subject are fixed for its id; a state naming other users would be a
  * different review.
@@ -85,8 +85,12 @@ public final class PairFunction extends KeyedProcessFunction<String, Review, Pai
             // Settled when the watermark passes r.ts (one timer per ts; Flink keeps one).
             ctx.timerService().registerEventTimeTimer(r.ts);
         } else {
-            // Late: what the watermark has passed changed now.
-            settle(r.authorKey, r.subjectKey, watermark, r.ts, out);
+            // Late: what the watermark has passed changed now. The contribution counts every review
+            // up to the watermark, so it is stamped with the watermark, not r.ts: downstream, where
+            // the watermark may still be behind this one (another subtask lags), it must not be
+            // applied before the settled contributions of the reviews between r.ts and here, or
+            // the sum would jump ahead and fall back, each a spurious alert (issue 9).
+            settle(r.authorKey, r.subjectKey, watermark, watermark, out);
         }
     }
 

@@ -133,9 +133,11 @@ class PairFunctionTest {
         h.processWatermark(new Watermark(AT_5));
         send(h, received()); // ts 3 minutes, the watermark is at 5: late
         assertThat(out(h, CountsIn.SETTLED))
-                .as("the review of 60 minutes is not settled yet and does not count")
+                .as(
+                        "the review of 60 minutes is not settled yet and does not count; stamped"
+                                + " with the watermark, as it counts what the watermark passed")
                 .containsExactlyInAnyOrder(
-                        "a from b G0 R1 C0 Q0 a-m @3", "b from a G1 R0 C0 Q0 b-m @3");
+                        "a from b G0 R1 C0 Q0 a-m @5", "b from a G1 R0 C0 Q0 b-m @5");
         assertThat(h.numEventTimeTimers()).as("only the pending review's").isEqualTo(1);
     }
 

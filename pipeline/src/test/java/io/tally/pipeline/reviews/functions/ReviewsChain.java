@@ -60,13 +60,27 @@ final class ReviewsChain implements AutoCloseable {
         forward();
     }
 
-    @SuppressWarnings("unchecked")
+    /**
+     * Advances the pair operator's watermark only: the score operator's stays where it was, as when
+     * another pair subtask lags behind this one (its watermark is the minimum of its inputs'). The
+     * contributions emitted are forwarded.
+     */
+    void watermarkOfThisPairSubtaskOnly(long time) throws Exception {
+        pairs.processWatermark(new Watermark(time));
+        forward(false);
+    }
+
     private void forward() throws Exception {
+        forward(true);
+    }
+
+    @SuppressWarnings("unchecked")
+    private void forward(boolean watermarks) throws Exception {
         Object next;
         while ((next = pairs.getOutput().poll()) != null) {
             if (next instanceof StreamRecord<?> record) {
                 scores.processElement((StreamRecord<PairContribution>) record);
-            } else if (next instanceof Watermark w) {
+            } else if (next instanceof Watermark w && watermarks) {
                 scores.processWatermark(w);
             }
         }
