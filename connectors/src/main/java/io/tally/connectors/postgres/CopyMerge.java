@@ -23,9 +23,10 @@ import org.postgresql.jdbc.TimestampUtils;
  * The fast path of a large flush (issue 12): the rows are sent with {@code COPY … FROM STDIN} into
  * a session-local staging table, then written with one statement, {@link
  * UpsertTable#mergeSql(String)} ({@code INSERT … SELECT … ON CONFLICT …}, with the same guard and
- * {@code now()}) or {@link UpsertTable#deleteUsingSql(String)}. STACK.md measured it 4–5× faster
- * than batched {@code INSERT … ON CONFLICT}; most of the saving is the server parsing and planning
- * one statement instead of one per 1000 rows, and the driver not binding parameters one by one.
+ * {@code now()}) or {@link UpsertTable#deleteUsingSql(String)}. It saves the server parsing and
+ * planning the batches' statements and the driver binding parameters one by one; the tuple work of
+ * the upsert itself stays, so the gain measured here is 1.1–1.5× at 5000–20 000 rows, and a loss
+ * below ~1000 rows (connectors/README.md), not the 4–5× STACK.md reports.
  *
  * <p><b>The same rows as the INSERT path, exactly.</b> A staging column has the type PgJDBC gives
  * the parameter the INSERT path binds for the column's Java values ({@code String} → {@code
