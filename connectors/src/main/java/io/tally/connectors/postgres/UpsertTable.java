@@ -130,24 +130,45 @@ public final class UpsertTable<T> implements Serializable {
     }
 
     private String buildUpsertSql() {
-        List<String> insertColumns = columns();
-        List<String> placeholders =
-                insertColumns.stream().map(c -> "?").collect(Collectors.toList());
+        List<String> placeholders = columns().stream().map(c -> "?").collect(Collectors.toList());
         if (updatedAtColumn != null) {
-            insertColumns.add(updatedAtColumn);
             // Server time, so every row of one flush (one transaction) carries the same stamp.
             placeholders.add("now()");
         }
+        return insertHead() + " VALUES (" + String.join(", ", placeholders) + ")" + conflictTail();
+    }
+
+    /**
+     * The merge of a COPY flush: the same statement as {@link #upsertSql()}, its rows read from
+     * {@code staging} (a table with the key and value columns under the same names) instead of
+     * bound parameters. Same target, same conflict action, same guard, same {@code now()}.
+     */
+    String mergeSql(String staging) {
+        List<String> selected =
+                columns().stream().map(c -> "s." + quote(c)).collect(Collectors.toList());
+        if (updatedAtColumn != null) {
+            selected.add("now()");
+        }
+        return insertHead()
+                + " SELECT "
+                + String.join(", ", selected)
+                + " FROM "
+                + staging
+                + " s"
+                + conflictTail();
+    }
+
+    private String insertHead() {
+        List<String> insertColumns = columns();
+        if (updatedAtColumn != null) {
+            insertColumns.add(updatedAtColumn);
+        }
+        return "INSERT INTO " + quoteTable(name) + " AS t (" + quoteAll(insertColumns) + ")";
+    }
+
+    private String conflictTail() {
         StringBuilder sql =
-                new StringBuilder("INSERT INTO ")
-                        .append(quoteTable(name))
-                        .append(" AS t (")
-                        .append(quoteAll(insertColumns))
-                        .append(") VALUES (")
-                        .append(String.join(", ", placeholders))
-                        .append(") ON CONFLICT (")
-                        .append(quoteAll(keyColumns))
-                        .append(") DO ");
+                new StringBuilder(" ON CONFLICT (").append(quoteAll(keyColumns)).append(") DO ");
         if (insertOnly) {
             return sql.append("NOTHING").toString();
         }
@@ -166,6 +187,30 @@ public final class UpsertTable<T> implements Serializable {
             sql.append(" WHERE t.")
                     .append(quote(versionColumn))
                     .append(" <= EXCLUDED.")
+                    .append(quote(versionColumn));
+        }
+        return sql.toString();
+    }
+
+    /**
+     * The deletes of a COPY flush: {@link #deleteSql()} for every row of {@code staging} (a table
+     * with the key columns, then the version column when the table is guarded) in one statement.
+     */
+    String deleteUsingSql(String staging) {
+        StringBuilder sql =
+                new StringBuilder("DELETE FROM ")
+                        .append(quoteTable(name))
+                        .append(" AS t USING ")
+                        .append(staging)
+                        .append(" s WHERE ")
+                        .append(
+                                keyColumns.stream()
+                                        .map(c -> "t." + quote(c) + " = s." + quote(c))
+                                        .collect(Collectors.joining(" AND ")));
+        if (versionColumn != null) {
+            sql.append(" AND t.")
+                    .append(quote(versionColumn))
+                    .append(" <= s.")
                     .append(quote(versionColumn));
         }
         return sql.toString();
@@ -193,7 +238,7 @@ public final class UpsertTable<T> implements Serializable {
 
     // Always quoted, so a column may be named like a reserved word (`user`, `order`) and a
     // generated statement never depends on PostgreSQL's keyword list.
-    private static String quote(String identifier) {
+    static String quote(String identifier) {
         return '"' + identifier + '"';
     }
 

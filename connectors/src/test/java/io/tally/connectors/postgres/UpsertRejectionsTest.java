@@ -171,14 +171,14 @@ class UpsertRejectionsTest {
                 track(
                         new CoalescingUpserter<>(
                                 labels,
-                                JdbcSettings.of(PG.jdbcUrl()),
+                                settings().build(),
                                 Rejections.logOnly().countedIn(LEDGER)));
         counted.add(new Object[] {"a", ""});
         counted.add(new Object[] {"b", "fine"});
         assertThat(counted.flush().rejected()).hasSize(1);
 
         CoalescingUpserter<Object[]> uncounted =
-                track(new CoalescingUpserter<>(labels, JdbcSettings.of(PG.jdbcUrl())));
+                track(new CoalescingUpserter<>(labels, settings().build()));
         uncounted.add(new Object[] {"c", ""});
         assertThat(uncounted.flush().rejected()).hasSize(1);
 
@@ -251,8 +251,20 @@ class UpsertRejectionsTest {
         return track(
                 new CoalescingUpserter<>(
                         ScoreRow.table(table),
-                        JdbcSettings.builder(PG.jdbcUrl()).maxBatchRows(maxBatchRows).build(),
+                        settings().maxBatchRows(maxBatchRows).build(),
                         Rejections.logOnly().countedIn(LEDGER)));
+    }
+
+    private JdbcSettings.Builder settings() {
+        return JdbcSettings.builder(PG.jdbcUrl()).copyMinRows(copyMinRows());
+    }
+
+    /**
+     * Every flush here first tries the INSERT path; {@link UpsertRejectionsCopyTest} runs the same
+     * tests with every flush trying the COPY path first (issue 12).
+     */
+    int copyMinRows() {
+        return Integer.MAX_VALUE;
     }
 
     private <T> CoalescingUpserter<T> track(CoalescingUpserter<T> upserter) {

@@ -35,6 +35,39 @@ class UpsertTableTest {
     }
 
     @Test
+    void theCopyPathsMergeIsTheSameStatementReadingTheStagingTable() {
+        UpsertTable<ScoreRow> table = ScoreRow.table("user_daily_activity");
+
+        // Issue 12: same target, conflict action, guard and server stamp as upsertSql().
+        assertThat(table.mergeSql("pg_temp.\"tally_staging_1\""))
+                .isEqualTo(
+                        "INSERT INTO \"user_daily_activity\" AS t"
+                                + " (\"name\", \"day\", \"count\", \"score\", \"version\", \"updated_at\")"
+                                + " SELECT s.\"name\", s.\"day\", s.\"count\", s.\"score\","
+                                + " s.\"version\", now() FROM pg_temp.\"tally_staging_1\" s"
+                                + " ON CONFLICT (\"name\", \"day\") DO UPDATE SET"
+                                + " \"count\" = EXCLUDED.\"count\", \"score\" = EXCLUDED.\"score\","
+                                + " \"version\" = EXCLUDED.\"version\","
+                                + " \"updated_at\" = EXCLUDED.\"updated_at\""
+                                + " WHERE t.\"version\" <= EXCLUDED.\"version\"");
+        assertThat(table.deleteUsingSql("pg_temp.\"tally_staging_2\""))
+                .isEqualTo(
+                        "DELETE FROM \"user_daily_activity\" AS t USING"
+                                + " pg_temp.\"tally_staging_2\" s WHERE t.\"name\" = s.\"name\""
+                                + " AND t.\"day\" = s.\"day\" AND t.\"version\" <= s.\"version\"");
+        assertThat(
+                        UpsertTable.<String[]>builder("awards")
+                                .key("k", r -> r[0])
+                                .column("v", r -> r[1])
+                                .insertOnly()
+                                .build()
+                                .mergeSql("s1"))
+                .isEqualTo(
+                        "INSERT INTO \"awards\" AS t (\"k\", \"v\") SELECT s.\"k\", s.\"v\""
+                                + " FROM s1 s ON CONFLICT (\"k\") DO NOTHING");
+    }
+
+    @Test
     void unguardedTableAlwaysOverwrites() {
         UpsertTable<String[]> table =
                 UpsertTable.<String[]>builder("email_audiences")

@@ -310,7 +310,15 @@ class UpsertWritesTest {
     }
 
     private JdbcSettings.Builder settings() {
-        return JdbcSettings.builder(PG.jdbcUrl());
+        return JdbcSettings.builder(PG.jdbcUrl()).copyMinRows(copyMinRows());
+    }
+
+    /**
+     * Every flush here takes the INSERT path; {@link UpsertWritesCopyTest} runs the same tests with
+     * every flush on the COPY path (issue 12).
+     */
+    int copyMinRows() {
+        return Integer.MAX_VALUE;
     }
 
     private CoalescingUpserter<ScoreRow> upserter(JdbcSettings.Builder settings) {
