@@ -28,9 +28,11 @@ import org.apache.flink.util.OutputTag;
  * reviews with {@code ts ≤ T} only: the sum alerts are judged on (see {@link UserScoreFunction}).
  * The current contributions depend on the order the pair's reviews arrived in (they come from
  * different partitions); the settled ones do not, for input within the out-of-orderness bound. A
- * review state that arrives behind the watermark (late) gets its settled contribution at once, from
- * the reviews the watermark has passed, at the watermark's time. At the end of a bounded input the
- * final watermark fires every timer: the settled contributions are events, so they are all sent.
+ * review state that arrives behind the watermark, or behind what the pair has already settled (a
+ * replay after a restore, whose watermark starts again at {@code Long.MIN_VALUE}), is late: it gets
+ * its settled contribution at once, from the reviews up to that time, stamped with it. At the end
+ * of a bounded input the final watermark fires every timer: the settled contributions are events,
+ * so they are all sent.
  *
  * <p>A review's author and subject are fixed for its id; a state naming other users would be a
  * different review.
@@ -45,6 +47,8 @@ public final class PairFunction extends KeyedProcessFunction<String, Review, Pai
 
     private transient MapState<String, Review> reviews;
     private transient ValueState<Long> version;
+    // The time the last settled contributions counted up to (null: none sent yet).
+    private transient ValueState<Long> settledUpTo;
 
     /**
      * @param v1Batch pair under the older batch rules (any sentiment, quick ≤ 24 h, SPEC §3.3)
@@ -61,6 +65,9 @@ public final class PairFunction extends KeyedProcessFunction<String, Review, Pai
                                 new MapStateDescriptor<>(
                                         "reviews", Types.STRING, Types.POJO(Review.class)));
         version = getRuntimeContext().getState(new ValueStateDescriptor<>("version", Types.LONG));
+        settledUpTo =
+                getRuntimeContext()
+                        .getState(new ValueStateDescriptor<>("settled-up-to", Types.LONG));
     }
 
     @Override
@@ -81,16 +88,22 @@ public final class PairFunction extends KeyedProcessFunction<String, Review, Pai
             ctx.output(PAIRS, p);
         }
         long watermark = ctx.timerService().currentWatermark();
-        if (r.ts > watermark) {
+        Long settled = settledUpTo.value();
+        // Late: behind the watermark, or behind what this pair has already settled. The second is
+        // what tells a restored job (its watermark starts again at Long.MIN_VALUE) that a replayed
+        // late state is late: on a timer at r.ts it would settle the pair back to its reviews up
+        // to r.ts, dropping the later ones from the user's settled sum (issue 9).
+        long passed = settled == null ? watermark : Math.max(watermark, settled);
+        if (r.ts > passed) {
             // Settled when the watermark passes r.ts (one timer per ts; Flink keeps one).
             ctx.timerService().registerEventTimeTimer(r.ts);
         } else {
-            // Late: what the watermark has passed changed now. The contribution counts every review
-            // up to the watermark, so it is stamped with the watermark, not r.ts: downstream, where
-            // the watermark may still be behind this one (another subtask lags), it must not be
-            // applied before the settled contributions of the reviews between r.ts and here, or
-            // the sum would jump ahead and fall back, each a spurious alert (issue 9).
-            settle(r.authorKey, r.subjectKey, watermark, watermark, out);
+            // What has been passed changed now. The contribution counts every review up to it, so
+            // it is stamped with that time, not r.ts: downstream, where the watermark may still be
+            // behind this one (another subtask lags), it must not be applied before the settled
+            // contributions of the reviews between r.ts and here, or the sum would jump ahead and
+            // fall back, each a spurious alert (issue 9).
+            settle(r.authorKey, r.subjectKey, passed, out);
         }
     }
 
@@ -98,15 +111,23 @@ public final class PairFunction extends KeyedProcessFunction<String, Review, Pai
     public void onTimer(long timestamp, OnTimerContext ctx, Collector<PairContribution> out)
             throws Exception {
         Review any = reviews.values().iterator().next();
-        settle(any.authorKey, any.subjectKey, timestamp, timestamp, out);
+        Long settled = settledUpTo.value();
+        settle(
+                any.authorKey,
+                any.subjectKey,
+                settled == null ? timestamp : Math.max(timestamp, settled),
+                out);
     }
 
-    /** Sends both users' settled contributions: the reviews with ts ≤ {@code upTo}. */
-    private void settle(
-            String a, String b, long upTo, long eventTime, Collector<PairContribution> out)
+    /**
+     * Sends both users' settled contributions, the reviews with ts ≤ {@code upTo}, at event time
+     * {@code upTo}; a pair never settles back to an earlier time.
+     */
+    private void settle(String a, String b, long upTo, Collector<PairContribution> out)
             throws Exception {
+        settledUpTo.update(upTo);
         for (PairReviews.Share share : PairReviews.shares(reviews.values(), a, b, upTo, v1Batch)) {
-            out.collect(contribution(share, CountsIn.SETTLED, eventTime));
+            out.collect(contribution(share, CountsIn.SETTLED, upTo));
         }
     }
 

@@ -164,6 +164,38 @@ class UserScoreAlertRestoreTest {
     }
 
     /**
+     * The same late state, read again after a restore: the restored watermark is Long.MIN_VALUE, so
+     * only what the pair has already settled tells that the state is late. Settled on a timer at
+     * its ts instead, the pair went back to its reviews up to that ts, and the users' sums lost the
+     * later ones (found by the fault suite at 60 000 messages: alerts flapping after job-failures).
+     */
+    @Test
+    void aLateEditReplayedAfterARestoreRaisesNoAlert() throws Exception {
+        long t0 = T0;
+        var neutral = review("n", A, B, t0 + MINUTE, "neutral");
+        var received = review("m", B, A, t0 + 3 * MINUTE, "positive");
+        var given = review("g", A, B, t0 + 5 * MINUTE, "positive");
+        var neutralRerated = review("n", A, B, t0 + MINUTE, "negative");
+
+        ReviewsChain.Checkpoint checkpoint;
+        try (var crashed = new ReviewsChain()) {
+            crashed.send(neutral);
+            crashed.send(received);
+            crashed.send(given);
+            crashed.watermark(t0 + 6 * MINUTE);
+            assertThat(crashed.alerts(t0))
+                    .containsExactlyInAnyOrder("a low→high 72 @5", "b low→moderate 55 @5");
+            checkpoint = crashed.checkpoint();
+            crashed.send(neutralRerated); // then the job fails: replayed from the checkpoint
+        }
+        try (var restored = new ReviewsChain(checkpoint)) {
+            restored.send(neutralRerated);
+            restored.watermark(t0 + 9 * MINUTE);
+            assertThat(restored.alerts(t0)).as("the re-rating moves no score").isEmpty();
+        }
+    }
+
+    /**
      * A snapshot the version before the settled sum wrote (commit 1e7fe5a, with this harness):
      * {@code busyNewcomer("service:x.com:2", FIRST)} processed, the watermark not yet at FIRST. Its
      * state is the current sum, asOf, risk "high", score and username, no level announced yet, the
