@@ -33,14 +33,22 @@ public final class TallyJob {
     public static final int MAX_PARALLELISM = 128;
 
     /**
-     * Applies the job-wide settings: the user's Flink settings, no Kryo, max parallelism, and
-     * parallelism and checkpointing only when the user gave them (SPEC §5.2: otherwise the
-     * cluster's own settings win; LocalRunner supplies the embedded defaults), global parameters.
+     * Applies the job-wide settings: the user's Flink settings, no Kryo, object reuse, max
+     * parallelism, and parallelism and checkpointing only when the user gave them (SPEC §5.2:
+     * otherwise the cluster's own settings win; LocalRunner supplies the embedded defaults), global
+     * parameters.
      */
     public static void configure(StreamExecutionEnvironment env, TallyConfig config) {
         Configuration conf = Configuration.fromMap(config.flinkConf);
         // No silent Kryo fallback anywhere: a non-POJO type fails the job at build time.
         conf.set(PipelineOptions.GENERIC_TYPES, false);
+        // Chained operators hand records over without a defensive copy (the chat pipeline fans
+        // each message out to six chained operators and every row to its sink). Safe because no
+        // function mutates a record it received or one it has emitted (pipeline/README.md); a
+        // user's pipeline.object-reuse setting still wins.
+        if (!config.flinkConf.containsKey(PipelineOptions.OBJECT_REUSE.key())) {
+            conf.set(PipelineOptions.OBJECT_REUSE, true);
+        }
         env.configure(conf);
         if (!config.flinkConf.containsKey(PipelineOptions.MAX_PARALLELISM.key())) {
             env.setMaxParallelism(MAX_PARALLELISM);

@@ -25,6 +25,7 @@ import java.util.HashSet;
 import java.util.Set;
 import org.apache.flink.api.common.typeinfo.Types;
 import org.apache.flink.streaming.api.datastream.DataStream;
+import org.apache.flink.streaming.api.datastream.DataStreamUtils;
 import org.apache.flink.streaming.api.datastream.KeyedStream;
 import org.apache.flink.streaming.api.datastream.SingleOutputStreamOperator;
 
@@ -61,9 +62,15 @@ public final class ChatWorkflow {
                         .union(unique.getSideOutput(MessageDedupeFunction.TOO_LATE));
         sinks.deadLetters(deadLetters, PIPELINE);
 
+        // The dedupe's output is already partitioned by user key (same key selector, same max
+        // parallelism, so the same key groups on the same subtask): every per-user operator below
+        // reads it as a keyed stream in place and is chained to the dedupe, instead of a network
+        // shuffle (serialize, copy, deserialize) per operator. Uids and state are unchanged, so
+        // savepoints of the shuffled graph restore into this one.
+        KeyedStream<ChatMessage, String> byUser = byUser(unique);
+
         SingleOutputStreamOperator<UserStatsRow> userStats =
-                unique.keyBy(m -> m.userKey, Types.STRING)
-                        .process(new UserStatsFunction())
+                byUser.process(new UserStatsFunction())
                         .uid("chat-user-stats")
                         .name("User stats (SPEC 2.4)");
         sinks.upsert(userStats, ChatTables.userStats());
@@ -71,9 +78,9 @@ public final class ChatWorkflow {
         // Every table but user_stats leaves excluded senders out (SPEC §2.2).
         Set<String> excluded = new HashSet<>(config.excludedUsers);
         KeyedStream<ChatMessage, String> members =
-                unique.filter(m -> !UserKey.isExcluded(m.userKey, excluded))
-                        .name("Drop excluded senders (SPEC 2.2)")
-                        .keyBy(m -> m.userKey, Types.STRING);
+                byUser(
+                        unique.filter(m -> !UserKey.isExcluded(m.userKey, excluded))
+                                .name("Drop excluded senders (SPEC 2.2)"));
 
         SingleOutputStreamOperator<DailyActivityRow> daily =
                 members.process(new DailyActivityFunction(config.timezone, config.retentionDays))
@@ -106,8 +113,7 @@ public final class ChatWorkflow {
         // apply to bots too), and apply them in (ts, id) order once the watermark passes them, so
         // an award's time does not depend on the Kafka key or partition interleaving (SPEC §2.9).
         SingleOutputStreamOperator<AchievementProgressRow> progress =
-                unique.keyBy(m -> m.userKey, Types.STRING)
-                        .process(new AchievementFunction(config.timezone, excluded))
+                byUser.process(new AchievementFunction(config.timezone, excluded))
                         .uid("chat-achievements")
                         .name("Achievements (SPEC 2.9)");
         sinks.upsert(progress, ChatTables.achievementProgress());
@@ -115,5 +121,14 @@ public final class ChatWorkflow {
 
         return messages.getSideOutput(ValidRecordSplitter.STATUS)
                 .union(unique.getSideOutput(MessageDedupeFunction.STATUS));
+    }
+
+    /**
+     * {@code messages}, which come straight (forward, chained) from the keyed dedupe, as a stream
+     * keyed by user key without a shuffle. Only valid for the dedupe's output and operators
+     * forwarded from it: they keep its partitioning.
+     */
+    private static KeyedStream<ChatMessage, String> byUser(DataStream<ChatMessage> messages) {
+        return DataStreamUtils.reinterpretAsKeyedStream(messages, m -> m.userKey, Types.STRING);
     }
 }

@@ -91,7 +91,9 @@ public final class ContentFunction
                 continue;
             }
             words.put(word, candidate);
-            TopWords.Change change = top.offer(word, candidate);
+            // Every word TopWords holds is in `words`, so a word new there is new to it too.
+            TopWords.Change change =
+                    known == null ? top.offerNew(word, candidate) : top.offer(word, candidate);
             if (change.upsertWord() != null) {
                 ctx.output(
                         VOCABULARY,

@@ -90,7 +90,22 @@ public final class TopWords {
         if (!fitsARow(word)) {
             return Change.NONE;
         }
-        int current = words.indexOf(word);
+        return offer(word, first, words.indexOf(word));
+    }
+
+    /**
+     * As {@link #offer}, for a word never offered before (the caller's set of every distinct word
+     * did not hold it), so it cannot be held: saves the linear search for it, which is most of the
+     * cost of a catch-up's vocabulary (nearly every offer is of a new word).
+     */
+    public Change offerNew(String word, FirstUse first) {
+        if (!fitsARow(word)) {
+            return Change.NONE;
+        }
+        return offer(word, first, -1);
+    }
+
+    private Change offer(String word, FirstUse first, int current) {
         if (current >= 0) {
             if (first.compareTo(entry(current)) >= 0) {
                 return Change.NONE; // not earlier: the first use stands (it only moves earlier)

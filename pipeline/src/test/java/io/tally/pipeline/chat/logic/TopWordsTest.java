@@ -171,6 +171,14 @@ class TopWordsTest {
     void holdsTheNSmallestFirstUsesWhateverOrderMessagesArriveIn() {
         // The documented invariant, against a brute-force recomputation after every message:
         // random words, random ts with ties, messages in random (late) order, N = 5.
+        // Both ways the operator may offer: offer() always, or offerNew() for a word it has not
+        // seen before (ContentFunction), which skips the search for it.
+        for (boolean newWordsWithoutSearch : new boolean[] {false, true}) {
+            holdsTheNSmallestFirstUses(newWordsWithoutSearch);
+        }
+    }
+
+    private static void holdsTheNSmallestFirstUses(boolean newWordsWithoutSearch) {
         Random random = new Random(20251122);
         for (int run = 0; run < 300; run++) {
             List<Message> messages = randomMessages(random);
@@ -188,7 +196,11 @@ class TopWordsTest {
                     FirstUse known = minimal.get(word);
                     if (known == null || use.compareTo(known) < 0) {
                         minimal.put(word, use);
-                        apply(table, top.offer(word, use));
+                        apply(
+                                table,
+                                known == null && newWordsWithoutSearch
+                                        ? top.offerNew(word, use)
+                                        : top.offer(word, use));
                     }
                 }
                 Map<String, FirstUse> expected = bruteForceTop(seen, 5);
