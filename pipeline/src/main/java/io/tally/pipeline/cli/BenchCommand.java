@@ -137,6 +137,14 @@ final class BenchCommand implements Callable<Integer> {
             chosen.addAll(EnumSet.complementOf(EnumSet.of(Section.all)));
         }
         Duration load = ConfigLoader.duration(duration);
+        if (messages < 1 || users < 1 || rate < 1 || reviews < 1 || memberPages < 1) {
+            throw new CommandFailure(
+                    2,
+                    "--messages, --users, --rate, --reviews and --member-pages must be at least 1");
+        }
+        if (load.toSeconds() < 1) {
+            throw new CommandFailure(2, "--duration must be at least 1s, got " + duration);
+        }
         PrintStream log = System.err;
         Files.createDirectories(workDir);
         ObjectNode report = MAPPER.createObjectNode();
@@ -288,7 +296,7 @@ final class BenchCommand implements Callable<Integer> {
         ObjectNode out =
                 CatchUpRun.bounded(
                         log, section(config, "reviews", "reviews"), sent, REVIEWS_TABLES);
-        out.put("reviews_per_s", out.get("events_per_s").asLong());
+        out.put("reviews_per_s", out.get("events_per_s").asDouble());
         return out;
     }
 
@@ -340,11 +348,12 @@ final class BenchCommand implements Callable<Integer> {
             w.finish();
             w.checkNoFailures();
         }
+        // Its events are the pages to fetch, the unit of an import's work.
         ObjectNode out =
                 CatchUpRun.bounded(
                         log,
                         section(withCredential, "members", "members"),
-                        audiences,
+                        memberPages,
                         MEMBERS_TABLES);
         try (Connection c = Preflight.connect(config);
                 Statement s = c.createStatement();
@@ -360,8 +369,8 @@ final class BenchCommand implements Callable<Integer> {
             out.put("pages", rs.getLong(2));
             out.put("members_seen", rs.getLong(3));
             out.put("contacts_new", rs.getLong(4));
-            out.put("pages_per_s", Math.round(rs.getLong(2) / seconds));
-            out.put("contacts_per_s", Math.round(rs.getLong(3) / seconds));
+            out.put("pages_per_s", CatchUpRun.round(rs.getLong(2) / seconds, 1));
+            out.put("contacts_per_s", CatchUpRun.round(rs.getLong(3) / seconds, 1));
         }
         out.put("requests_per_second_limit", config.requestsPerSecond);
         return out;

@@ -161,7 +161,7 @@ final class CatchUpRun {
             Map<String, Long> after = TableWrites.settled(c, tables);
             out.put("events", events);
             out.put("seconds", round(seconds, 2));
-            out.put("events_per_s", Math.round(events / seconds));
+            out.put("events_per_s", round(events / seconds, 1));
             out.put("tally_cpu_s", round(cpu, 1));
             if (!Double.isNaN(pg)) {
                 out.put("postgres_cpu_s", round(pg, 1));
