@@ -155,6 +155,7 @@ public final class LocalRunner {
         restartStrategy(conf, config.bounded);
         // The user's Flink settings (SPEC §5.2) over Tally's embedded defaults.
         conf.addAll(Configuration.fromMap(config.flinkConf));
+        conf.addAll(Configuration.fromMap(TallyJob.stateBackendConf(config)));
         conf.addAll(Configuration.fromMap(flinkConf));
         if (restoreFrom.isPresent()) {
             LOG.info("Resuming from checkpoint {}", restoreFrom.get());

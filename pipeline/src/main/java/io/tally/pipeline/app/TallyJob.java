@@ -1,6 +1,7 @@
 package io.tally.pipeline.app;
 
 import io.tally.pipeline.chat.ChatWorkflow;
+import io.tally.pipeline.config.ConfigException;
 import io.tally.pipeline.config.TallyConfig;
 import io.tally.pipeline.config.TallyConfig.Pipeline;
 import io.tally.pipeline.members.MembersWorkflow;
@@ -9,9 +10,13 @@ import io.tally.pipeline.runtime.PipelineStatusFunction;
 import io.tally.pipeline.runtime.StatusDelta;
 import io.tally.pipeline.runtime.StatusTable;
 import io.tally.pipeline.runtime.TallySinks;
+import java.util.LinkedHashMap;
+import java.util.Map;
 import org.apache.flink.api.common.typeinfo.Types;
+import org.apache.flink.configuration.CheckpointingOptions;
 import org.apache.flink.configuration.Configuration;
 import org.apache.flink.configuration.PipelineOptions;
+import org.apache.flink.configuration.StateBackendOptions;
 import org.apache.flink.streaming.api.datastream.DataStream;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
 
@@ -40,6 +45,7 @@ public final class TallyJob {
      */
     public static void configure(StreamExecutionEnvironment env, TallyConfig config) {
         Configuration conf = Configuration.fromMap(config.flinkConf);
+        conf.addAll(Configuration.fromMap(stateBackendConf(config)));
         // No silent Kryo fallback anywhere: a non-POJO type fails the job at build time.
         conf.set(PipelineOptions.GENERIC_TYPES, false);
         // Chained operators hand records over without a defensive copy (the chat pipeline fans
@@ -65,6 +71,37 @@ public final class TallyJob {
                                 env.getCheckpointConfig().getCheckpointTimeout(),
                                 config.sinkRetryTimeout));
         env.getConfig().setGlobalJobParameters(config);
+    }
+
+    /**
+     * The Flink settings of {@code state-backend} (issue 12), none when it is not given: {@code
+     * state.backend.type}, and for rocksdb incremental checkpoints (only the changed SST files are
+     * uploaded, so a checkpoint of a million users' state costs what changed since the last one),
+     * unless the user's {@code --flink-conf} says otherwise. A {@code --flink-conf
+     * state.backend.type} that contradicts it is a configuration error, not a silent choice.
+     */
+    public static Map<String, String> stateBackendConf(TallyConfig config) {
+        if (config.stateBackend == null) {
+            return Map.of();
+        }
+        String given = config.flinkConf.get(StateBackendOptions.STATE_BACKEND.key());
+        if (given != null && !given.trim().equalsIgnoreCase(config.stateBackend)) {
+            throw new ConfigException(
+                    "--state-backend "
+                            + config.stateBackend
+                            + " contradicts --flink-conf "
+                            + StateBackendOptions.STATE_BACKEND.key()
+                            + "="
+                            + given);
+        }
+        Map<String, String> conf = new LinkedHashMap<>();
+        conf.put(StateBackendOptions.STATE_BACKEND.key(), config.stateBackend);
+        if (config.stateBackend.equals("rocksdb")
+                && !config.flinkConf.containsKey(
+                        CheckpointingOptions.INCREMENTAL_CHECKPOINTS.key())) {
+            conf.put(CheckpointingOptions.INCREMENTAL_CHECKPOINTS.key(), "true");
+        }
+        return conf;
     }
 
     /**

@@ -41,6 +41,9 @@ public class CommonOptions {
     @Option(names = "--checkpoint-interval", paramLabel = "DURATION")
     String checkpointInterval;
 
+    @Option(names = "--state-backend", paramLabel = "NAME")
+    String stateBackend;
+
     @Option(names = "--flush-interval", paramLabel = "DURATION")
     String flushInterval;
 

@@ -175,6 +175,25 @@ public final class TallyConfig extends SettingValues {
     public final Duration checkpointInterval = get(CHECKPOINT_INTERVAL);
 
     /**
+     * Flink's keyed state backend ({@code state.backend.type}). No default, as {@link
+     * #PARALLELISM}: a cluster's own backend applies unless given, and an embedded run keeps
+     * Flink's (hashmap, state on the heap). {@code rocksdb} keeps state on local disk, so state can
+     * outgrow the heap (issue 12: a million users), and turns on incremental checkpoints.
+     */
+    public static final Setting<String> STATE_BACKEND =
+            define(
+                    Setting.of(
+                            "state-backend",
+                            null,
+                            "Keyed state backend: hashmap (on the heap) or rocksdb (on local"
+                                    + " disk, incremental checkpoints): the cluster's unless"
+                                    + " given; hashmap for run and demo",
+                            TallyConfig::stateBackend,
+                            s -> s));
+
+    public final String stateBackend = get(STATE_BACKEND);
+
+    /**
      * SPEC §5.2: create missing topics even when the broker does not auto-create them (it would
      * otherwise be an operator's decision how many partitions and replicas a topic has).
      */
@@ -607,6 +626,14 @@ public final class TallyConfig extends SettingValues {
         } catch (IllegalArgumentException e) {
             throw new ConfigException("expected earliest, latest or committed, got '" + s + "'");
         }
+    }
+
+    private static String stateBackend(String s) {
+        String b = s.trim().toLowerCase(Locale.ROOT);
+        if (!b.equals("hashmap") && !b.equals("rocksdb")) {
+            throw new ConfigException("expected hashmap or rocksdb, got '" + s + "'");
+        }
+        return b;
     }
 
     private static String algorithm(String s) {

@@ -7,6 +7,7 @@ import io.tally.pipeline.app.TallyJob;
 import io.tally.pipeline.app.TallySources;
 import io.tally.pipeline.config.TallyConfig;
 import java.util.Map;
+import org.apache.flink.api.common.JobExecutionResult;
 import org.apache.flink.core.execution.JobClient;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
 
@@ -60,12 +61,13 @@ public final class JobRunner {
         env.execute("tally-test");
     }
 
-    public static void runBounded(TallyConfig config, TallySources sources) throws Exception {
+    public static JobExecutionResult runBounded(TallyConfig config, TallySources sources)
+            throws Exception {
         if (!config.bounded) {
             throw new IllegalArgumentException("runBounded needs a bounded configuration");
         }
         Preflight.migrate(config);
-        environment(config, sources).execute("tally-test");
+        return environment(config, sources).execute("tally-test");
     }
 
     /** Migrates, then starts the job without an end; the caller cancels it. */
