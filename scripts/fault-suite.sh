@@ -222,9 +222,11 @@ job_running() {
   curl -sf --max-time 3 "$REST/jobs/$JOB" 2>/dev/null |
     jq -e '.state == "RUNNING" and ([.vertices[].status] | all(. == "RUNNING"))' >/dev/null 2>&1
 }
+# Two failures close together (late-after-restore fails chat and reviews at once) can share one
+# entry of the history, the second among its concurrentExceptions: both count.
 job_failures() { # how many failures the job's exception history holds
   curl -sf --max-time 3 "$REST/jobs/$JOB/exceptions?maxExceptions=100" 2>/dev/null |
-    jq '.exceptionHistory.entries | length' 2>/dev/null || echo 0
+    jq '[.exceptionHistory.entries[] | 1 + (.concurrentExceptions // [] | length)] | add // 0' 2>/dev/null || echo 0
 }
 
 # The topic's end offsets summed over its partitions: what has been produced so far.
