@@ -17,6 +17,8 @@ import io.tally.pipeline.chat.records.MessageAnalysisRow;
 import io.tally.pipeline.chat.records.StreakRow;
 import io.tally.pipeline.chat.records.UserStatsRow;
 import io.tally.pipeline.config.TallyConfig;
+import io.tally.pipeline.runtime.FlushPolicy;
+import io.tally.pipeline.runtime.FlushingKeyedOperator;
 import io.tally.pipeline.runtime.StatusDelta;
 import io.tally.pipeline.runtime.TallySinks;
 import io.tally.pipeline.runtime.UserKey;
@@ -69,10 +71,16 @@ public final class ChatWorkflow {
         // savepoints of the shuffled graph restore into this one.
         KeyedStream<ChatMessage, String> byUser = byUser(unique);
 
+        // Per-user rows are written once per flush for the users that changed, not per message
+        // (SPEC §1.9); a replay of history flushes less often (issue 12, FlushPolicy).
+        FlushPolicy flush = FlushPolicy.of(config.flushInterval, config.catchUpFlushInterval);
+
         SingleOutputStreamOperator<UserStatsRow> userStats =
-                byUser.process(new UserStatsFunction())
-                        .uid("chat-user-stats")
-                        .name("User stats (SPEC 2.4)");
+                byUser.transform(
+                                "User stats (SPEC 2.4)",
+                                Types.POJO(UserStatsRow.class),
+                                new FlushingKeyedOperator<>(new UserStatsFunction(), flush))
+                        .uid("chat-user-stats");
         sinks.upsert(userStats, ChatTables.userStats());
 
         // Every table but user_stats leaves excluded senders out (SPEC §2.2).
@@ -83,29 +91,43 @@ public final class ChatWorkflow {
                                 .name("Drop excluded senders (SPEC 2.2)"));
 
         SingleOutputStreamOperator<DailyActivityRow> daily =
-                members.process(new DailyActivityFunction(config.timezone, config.retentionDays))
-                        .uid("chat-daily-activity")
-                        .name("Daily activity (SPEC 2.5)");
+                members.transform(
+                                "Daily activity (SPEC 2.5)",
+                                Types.POJO(DailyActivityRow.class),
+                                new FlushingKeyedOperator<>(
+                                        new DailyActivityFunction(
+                                                config.timezone, config.retentionDays),
+                                        flush))
+                        .uid("chat-daily-activity");
         sinks.upsert(daily, ChatTables.dailyActivity());
 
         SingleOutputStreamOperator<StreakRow> streaks =
-                members.process(new StreakFunction(config.timezone, config.retentionDays))
-                        .uid("chat-streaks")
-                        .name("Streaks (SPEC 2.6)");
+                members.transform(
+                                "Streaks (SPEC 2.6)",
+                                Types.POJO(StreakRow.class),
+                                new FlushingKeyedOperator<>(
+                                        new StreakFunction(config.timezone, config.retentionDays),
+                                        flush))
+                        .uid("chat-streaks");
         sinks.upsert(streaks, ChatTables.streaks());
 
         SingleOutputStreamOperator<ActiveHourRow> hours =
-                members.process(new ActiveHoursFunction(config.timezone))
-                        .uid("chat-active-hours")
-                        .name("Active hours (SPEC 2.7)");
+                members.transform(
+                                "Active hours (SPEC 2.7)",
+                                Types.POJO(ActiveHourRow.class),
+                                new FlushingKeyedOperator<>(
+                                        new ActiveHoursFunction(config.timezone), flush))
+                        .uid("chat-active-hours");
         sinks.upsert(hours, ChatTables.activeHours());
         sinks.upsert(
                 hours.getSideOutput(ActiveHoursFunction.SUMMARY), ChatTables.activitySummary());
 
         SingleOutputStreamOperator<MessageAnalysisRow> content =
-                members.process(new ContentFunction())
-                        .uid("chat-content")
-                        .name("Content and vocabulary (SPEC 2.8)");
+                members.transform(
+                                "Content and vocabulary (SPEC 2.8)",
+                                Types.POJO(MessageAnalysisRow.class),
+                                new FlushingKeyedOperator<>(new ContentFunction(), flush))
+                        .uid("chat-content");
         sinks.upsert(content, ChatTables.messageAnalysis());
         sinks.upsert(content.getSideOutput(ContentFunction.VOCABULARY), ChatTables.vocabulary());
 
@@ -113,9 +135,12 @@ public final class ChatWorkflow {
         // apply to bots too), and apply them in (ts, id) order once the watermark passes them, so
         // an award's time does not depend on the Kafka key or partition interleaving (SPEC §2.9).
         SingleOutputStreamOperator<AchievementProgressRow> progress =
-                byUser.process(new AchievementFunction(config.timezone, excluded))
-                        .uid("chat-achievements")
-                        .name("Achievements (SPEC 2.9)");
+                byUser.transform(
+                                "Achievements (SPEC 2.9)",
+                                Types.POJO(AchievementProgressRow.class),
+                                new FlushingKeyedOperator<>(
+                                        new AchievementFunction(config.timezone, excluded), flush))
+                        .uid("chat-achievements");
         sinks.upsert(progress, ChatTables.achievementProgress());
         sinks.upsert(progress.getSideOutput(AchievementFunction.AWARDS), ChatTables.achievements());
 

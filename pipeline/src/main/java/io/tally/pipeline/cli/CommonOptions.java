@@ -47,6 +47,9 @@ public class CommonOptions {
     @Option(names = "--flush-interval", paramLabel = "DURATION")
     String flushInterval;
 
+    @Option(names = "--catch-up-flush-interval", paramLabel = "DURATION")
+    String catchUpFlushInterval;
+
     @Option(names = "--sink-retry-timeout", paramLabel = "DURATION")
     String sinkRetryTimeout;
 

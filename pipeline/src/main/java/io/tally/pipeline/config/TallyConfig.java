@@ -212,6 +212,22 @@ public final class TallyConfig extends SettingValues {
     public final Duration flushInterval = get(FLUSH_INTERVAL);
 
     /**
+     * How often the per-user operators write their rows while replaying history (issue 12): the
+     * watermark more than a minute behind the clock and events still arriving. See {@code
+     * runtime.FlushPolicy}.
+     */
+    public static final Setting<Duration> CATCH_UP_FLUSH_INTERVAL =
+            define(
+                    Setting.duration(
+                            "catch-up-flush-interval",
+                            "10s",
+                            "Row flush interval while replaying history (event time over a"
+                                    + " minute behind the clock); rows are written as soon as"
+                                    + " the backlog is read"));
+
+    public final Duration catchUpFlushInterval = get(CATCH_UP_FLUSH_INTERVAL);
+
+    /**
      * How long an upsert sink waits for an unavailable PostgreSQL, retrying, before the job fails
      * (issue 9; SPEC §1.8 makes the retries safe). The checkpoint timeout is kept above it.
      */

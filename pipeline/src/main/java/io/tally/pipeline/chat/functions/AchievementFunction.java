@@ -10,6 +10,8 @@ import io.tally.pipeline.chat.logic.Vocabulary;
 import io.tally.pipeline.chat.records.AchievementProgressRow;
 import io.tally.pipeline.chat.records.AchievementRow;
 import io.tally.pipeline.chat.records.ChatMessage;
+import io.tally.pipeline.runtime.DirtyKeys;
+import io.tally.pipeline.runtime.RowFlusher;
 import io.tally.pipeline.runtime.UserKey;
 import java.time.ZoneId;
 import java.util.ArrayList;
@@ -51,7 +53,8 @@ import org.apache.flink.util.OutputTag;
  * EventTimeKeyedFunction} discards.
  */
 public final class AchievementFunction
-        extends KeyedProcessFunction<String, ChatMessage, AchievementProgressRow> {
+        extends KeyedProcessFunction<String, ChatMessage, AchievementProgressRow>
+        implements RowFlusher<String, AchievementProgressRow> {
     private static final long serialVersionUID = 1L;
 
     public static final OutputTag<AchievementRow> AWARDS =
@@ -72,6 +75,9 @@ public final class AchievementFunction
 
     /** Messages the watermark has not passed yet, by ts; one timer per ts. */
     private transient MapState<Long, List<ChatMessage>> pending;
+
+    /** Dirty parts: bit {@link AchievementType#ordinal()} for each progress row that changed. */
+    private transient DirtyKeys<String> dirty;
 
     /**
      * @param excludedUserKeys the configured excluded senders as user keys (SPEC §2.2)
@@ -101,6 +107,11 @@ public final class AchievementFunction
                                         "pending-messages",
                                         Types.LONG,
                                         Types.LIST(Types.POJO(ChatMessage.class))));
+    }
+
+    @Override
+    public void bind(DirtyKeys<String> dirty) {
+        this.dirty = dirty;
     }
 
     @Override
@@ -170,11 +181,27 @@ public final class AchievementFunction
         achievements.update(a);
 
         // One progress row per type that changed; every applicable type on the first message.
+        int changed = 0;
         for (int i = 0; i < types.size(); i++) {
             AchievementType type = types.get(i);
-            Set<Tier> tiers = a.awarded(type);
-            if (first || a.value(type) != valueBefore[i] || tiers.size() != tiersBefore[i]) {
-                out.collect(progressRow(user, type, a, tiers));
+            if (first
+                    || a.value(type) != valueBefore[i]
+                    || a.awarded(type).size() != tiersBefore[i]) {
+                changed |= 1 << type.ordinal();
+            }
+        }
+        if (changed != 0) {
+            dirty.mark(user, changed);
+        }
+    }
+
+    @Override
+    public void flush(String user, DirtyKeys.Marks marks, Rows<AchievementProgressRow> out)
+            throws Exception {
+        UserAchievements a = achievements.value();
+        for (AchievementType type : AchievementType.values()) {
+            if (marks.has(1 << type.ordinal())) {
+                out.collect(progressRow(user, type, a, a.awarded(type)));
             }
         }
     }

@@ -6,6 +6,8 @@ import io.tally.pipeline.chat.logic.HourlyActivity;
 import io.tally.pipeline.chat.records.ActiveHourRow;
 import io.tally.pipeline.chat.records.ActivitySummaryRow;
 import io.tally.pipeline.chat.records.ChatMessage;
+import io.tally.pipeline.runtime.DirtyKeys;
+import io.tally.pipeline.runtime.RowFlusher;
 import java.time.ZoneId;
 import org.apache.flink.api.common.functions.OpenContext;
 import org.apache.flink.api.common.state.MapState;
@@ -23,8 +25,12 @@ import org.apache.flink.util.OutputTag;
  * through {@link #SUMMARY}.
  */
 public final class ActiveHoursFunction
-        extends KeyedProcessFunction<String, ChatMessage, ActiveHourRow> {
+        extends KeyedProcessFunction<String, ChatMessage, ActiveHourRow>
+        implements RowFlusher<String, ActiveHourRow> {
     private static final long serialVersionUID = 1L;
+
+    /** Dirty part: the activity summary row (the hour rows are marked as items). */
+    private static final int SUMMARY_ROW = 1;
 
     public static final OutputTag<ActivitySummaryRow> SUMMARY =
             new OutputTag<>("activity-summary", Types.POJO(ActivitySummaryRow.class));
@@ -38,6 +44,8 @@ public final class ActiveHoursFunction
 
     /** The 24 hourly counts summed over rooms. */
     private transient ValueState<long[]> hours;
+
+    private transient DirtyKeys<String> dirty;
 
     public ActiveHoursFunction(ZoneId zone) {
         this.zone = zone;
@@ -63,11 +71,16 @@ public final class ActiveHoursFunction
     }
 
     @Override
+    public void bind(DirtyKeys<String> dirty) {
+        this.dirty = dirty;
+    }
+
+    @Override
     public void processElement(ChatMessage m, Context ctx, Collector<ActiveHourRow> out)
             throws Exception {
         String user = ctx.getCurrentKey();
         int hour = calendar.hourOf(m.ts);
-        String key = m.room + '\u0000' + hour;
+        String key = bucketKey(m.room, hour);
         HourlyActivity bucket = buckets.get(key);
         if (bucket == null) {
             bucket = new HourlyActivity();
@@ -75,28 +88,46 @@ public final class ActiveHoursFunction
         bucket.add(m.words, m.codePoints);
         buckets.put(key, bucket);
 
-        ActiveHourRow row = new ActiveHourRow();
-        row.username = user;
-        row.roomId = m.room;
-        row.hour = hour;
-        row.messageCount = bucket.messageCount;
-        row.wordCount = bucket.wordCount;
-        row.avgMessageLength = bucket.avgMessageLength();
-        row.version = bucket.messageCount;
-        out.collect(row);
-
         long[] counts = hours.value();
         if (counts == null) {
             counts = new long[24];
         }
         counts[hour]++;
         hours.update(counts);
-        ActivitySummary s = ActivitySummary.of(counts);
-        long total = 0;
-        for (long c : counts) {
-            total += c;
+        dirty.markItem(user, key);
+        dirty.mark(user, SUMMARY_ROW);
+    }
+
+    @Override
+    public void flush(String user, DirtyKeys.Marks marks, Rows<ActiveHourRow> out)
+            throws Exception {
+        for (Object item : marks.items()) {
+            String key = (String) item;
+            HourlyActivity bucket = buckets.get(key);
+            int split = key.lastIndexOf('\u0000');
+            ActiveHourRow row = new ActiveHourRow();
+            row.username = user;
+            row.roomId = key.substring(0, split);
+            row.hour = Integer.parseInt(key.substring(split + 1));
+            row.messageCount = bucket.messageCount;
+            row.wordCount = bucket.wordCount;
+            row.avgMessageLength = bucket.avgMessageLength();
+            row.version = bucket.messageCount;
+            out.collect(row);
         }
-        ctx.output(SUMMARY, summaryRow(user, s, total));
+        if (marks.has(SUMMARY_ROW)) {
+            long[] counts = hours.value();
+            long total = 0;
+            for (long c : counts) {
+                total += c;
+            }
+            out.output(SUMMARY, summaryRow(user, ActivitySummary.of(counts), total));
+        }
+    }
+
+    /** The state key of one (room, hour) bucket; the room never holds U+0000 (SPEC §1.6). */
+    private static String bucketKey(String room, int hour) {
+        return room + '\u0000' + hour;
     }
 
     private static ActivitySummaryRow summaryRow(String user, ActivitySummary s, long total) {

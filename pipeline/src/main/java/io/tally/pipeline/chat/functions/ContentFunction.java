@@ -8,6 +8,8 @@ import io.tally.pipeline.chat.logic.Vocabulary;
 import io.tally.pipeline.chat.records.ChatMessage;
 import io.tally.pipeline.chat.records.MessageAnalysisRow;
 import io.tally.pipeline.chat.records.VocabularyRow;
+import io.tally.pipeline.runtime.DirtyKeys;
+import io.tally.pipeline.runtime.RowFlusher;
 import java.util.List;
 import org.apache.flink.api.common.functions.OpenContext;
 import org.apache.flink.api.common.state.MapState;
@@ -28,7 +30,8 @@ import org.apache.flink.util.OutputTag;
  * §2.8: a pasted hash or blob would exceed PostgreSQL's index row limit and stop the sink).
  */
 public final class ContentFunction
-        extends KeyedProcessFunction<String, ChatMessage, MessageAnalysisRow> {
+        extends KeyedProcessFunction<String, ChatMessage, MessageAnalysisRow>
+        implements RowFlusher<String, MessageAnalysisRow> {
     private static final long serialVersionUID = 1L;
 
     public static final OutputTag<VocabularyRow> VOCABULARY =
@@ -38,6 +41,12 @@ public final class ContentFunction
     private transient MapState<String, FirstUse> words;
     private transient ValueState<Long> vocabularySize;
     private transient ValueState<TopWords> topWords;
+    private transient DirtyKeys<String> dirty;
+
+    @Override
+    public void bind(DirtyKeys<String> dirty) {
+        this.dirty = dirty;
+    }
 
     @Override
     public void open(OpenContext context) {
@@ -105,8 +114,13 @@ public final class ContentFunction
         }
         topWords.update(top);
         vocabularySize.update(size);
+        dirty.mark(user, 1);
+    }
 
-        out.collect(row(user, s, size));
+    @Override
+    public void flush(String user, DirtyKeys.Marks marks, Rows<MessageAnalysisRow> out)
+            throws Exception {
+        out.collect(row(user, stats.value(), vocabularySize.value()));
     }
 
     private static MessageAnalysisRow row(String user, ContentStats s, long vocabulary) {

@@ -4,7 +4,9 @@ import io.tally.pipeline.chat.logic.ChatCalendar;
 import io.tally.pipeline.chat.logic.DailyActivity;
 import io.tally.pipeline.chat.records.ChatMessage;
 import io.tally.pipeline.chat.records.DailyActivityRow;
+import io.tally.pipeline.runtime.DirtyKeys;
 import io.tally.pipeline.runtime.EventTimeKeyedFunction;
+import io.tally.pipeline.runtime.RowFlusher;
 import java.time.LocalDate;
 import java.time.ZoneId;
 import org.apache.flink.api.common.functions.OpenContext;
@@ -20,7 +22,8 @@ import org.apache.flink.util.Collector;
  * because a bounded input ended (SPEC §1.4). Excluded senders are filtered before this function.
  */
 public final class DailyActivityFunction
-        extends EventTimeKeyedFunction<String, ChatMessage, DailyActivityRow> {
+        extends EventTimeKeyedFunction<String, ChatMessage, DailyActivityRow>
+        implements RowFlusher<String, DailyActivityRow> {
     private static final long serialVersionUID = 1L;
 
     private final ZoneId zone;
@@ -28,6 +31,7 @@ public final class DailyActivityFunction
 
     private transient ChatCalendar calendar;
     private transient MapState<Long, DailyActivity> days;
+    private transient DirtyKeys<String> dirty;
 
     public DailyActivityFunction(ZoneId zone, int retentionDays) {
         this.zone = zone;
@@ -45,6 +49,11 @@ public final class DailyActivityFunction
     }
 
     @Override
+    public void bind(DirtyKeys<String> dirty) {
+        this.dirty = dirty;
+    }
+
+    @Override
     public void processElement(ChatMessage m, Context ctx, Collector<DailyActivityRow> out)
             throws Exception {
         observe(m.ts);
@@ -59,7 +68,20 @@ public final class DailyActivityFunction
         }
         day.add(m.ts, m.words, m.codePoints);
         days.put(epochDay, day);
-        out.collect(row(ctx.getCurrentKey(), date, day, false));
+        dirty.markItem(ctx.getCurrentKey(), epochDay);
+    }
+
+    @Override
+    public void flush(String user, DirtyKeys.Marks marks, Rows<DailyActivityRow> out)
+            throws Exception {
+        for (Object item : marks.items()) {
+            long epochDay = (Long) item;
+            DailyActivity day = days.get(epochDay);
+            // Gone: retention deleted the day since it was marked, and wrote its delete then.
+            if (day != null) {
+                out.collect(row(user, LocalDate.ofEpochDay(epochDay), day, false));
+            }
+        }
     }
 
     @Override

@@ -5,8 +5,10 @@ import io.tally.pipeline.chat.logic.StreakCalculator;
 import io.tally.pipeline.chat.logic.Streaks;
 import io.tally.pipeline.chat.records.ChatMessage;
 import io.tally.pipeline.chat.records.StreakRow;
+import io.tally.pipeline.runtime.DirtyKeys;
 import io.tally.pipeline.runtime.EventTimeKeyedFunction;
 import io.tally.pipeline.runtime.KeyedInstants;
+import io.tally.pipeline.runtime.RowFlusher;
 import java.time.LocalDate;
 import java.time.ZoneId;
 import java.util.Arrays;
@@ -25,7 +27,8 @@ import org.apache.flink.util.Collector;
  * exact runs, and a day older than the window can never arrive again (it would be {@code
  * too-late}).
  */
-public final class StreakFunction extends EventTimeKeyedFunction<String, ChatMessage, StreakRow> {
+public final class StreakFunction extends EventTimeKeyedFunction<String, ChatMessage, StreakRow>
+        implements RowFlusher<String, StreakRow> {
     private static final long serialVersionUID = 1L;
 
     private final ZoneId zone;
@@ -38,6 +41,7 @@ public final class StreakFunction extends EventTimeKeyedFunction<String, ChatMes
 
     private transient KeyedInstants.AsOf asOf;
     private transient KeyedInstants.SingleTimer timer;
+    private transient DirtyKeys<String> dirty;
 
     public StreakFunction(ZoneId zone, int retentionDays) {
         this.zone = zone;
@@ -59,6 +63,11 @@ public final class StreakFunction extends EventTimeKeyedFunction<String, ChatMes
     }
 
     @Override
+    public void bind(DirtyKeys<String> dirty) {
+        this.dirty = dirty;
+    }
+
+    @Override
     public void processElement(ChatMessage m, Context ctx, Collector<StreakRow> out)
             throws Exception {
         observe(m.ts);
@@ -70,7 +79,7 @@ public final class StreakFunction extends EventTimeKeyedFunction<String, ChatMes
             activeDays.update(days);
         }
         long evaluatedAt = asOf.advanceTo(m.ts);
-        emit(ctx.getCurrentKey(), days, evaluatedAt, out);
+        dirty.mark(ctx.getCurrentKey(), 1);
         reschedule(ctx, days, evaluatedAt);
     }
 
@@ -83,12 +92,14 @@ public final class StreakFunction extends EventTimeKeyedFunction<String, ChatMes
         }
         long[] days = activeDays.value();
         long evaluatedAt = asOf.advanceTo(timestamp);
-        emit(ctx.getCurrentKey(), days, evaluatedAt, out);
+        dirty.mark(ctx.getCurrentKey(), 1);
         reschedule(ctx, days, evaluatedAt);
     }
 
-    private void emit(String user, long[] days, long evaluatedAt, Collector<StreakRow> out)
-            throws Exception {
+    @Override
+    public void flush(String user, DirtyKeys.Marks marks, Rows<StreakRow> out) throws Exception {
+        long[] days = activeDays.value();
+        long evaluatedAt = asOf.get();
         Streaks s = StreakCalculator.compute(days, calendar.dayOf(evaluatedAt), retentionDays);
         StreakRow r = new StreakRow();
         r.username = user;

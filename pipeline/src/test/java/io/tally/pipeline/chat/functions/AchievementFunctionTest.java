@@ -10,11 +10,9 @@ import java.time.Instant;
 import java.time.ZoneOffset;
 import java.util.List;
 import java.util.Set;
-import org.apache.flink.api.common.typeinfo.Types;
 import org.apache.flink.streaming.api.watermark.Watermark;
 import org.apache.flink.streaming.runtime.streamrecord.StreamRecord;
 import org.apache.flink.streaming.util.KeyedOneInputStreamOperatorTestHarness;
-import org.apache.flink.streaming.util.ProcessFunctionTestHarnesses;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -36,12 +34,7 @@ class AchievementFunctionTest {
 
     @BeforeEach
     void open() throws Exception {
-        h =
-                ProcessFunctionTestHarnesses.forKeyedProcessFunction(
-                        new AchievementFunction(ZoneOffset.UTC, Set.of("dazza")),
-                        m -> m.userKey,
-                        Types.STRING);
-        h.open();
+        h = ChatFixtures.harness(new AchievementFunction(ZoneOffset.UTC, Set.of("dazza")));
     }
 
     @AfterEach

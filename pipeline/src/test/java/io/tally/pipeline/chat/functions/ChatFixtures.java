@@ -3,6 +3,9 @@ package io.tally.pipeline.chat.functions;
 import io.tally.pipeline.chat.logic.CodePoints;
 import io.tally.pipeline.chat.logic.WordCounter;
 import io.tally.pipeline.chat.records.ChatMessage;
+import io.tally.pipeline.runtime.FlushPolicy;
+import io.tally.pipeline.runtime.FlushingKeyedOperator;
+import io.tally.pipeline.runtime.RowFlusher;
 import io.tally.pipeline.runtime.UserKey;
 import java.time.LocalDateTime;
 import java.time.ZoneId;
@@ -56,11 +59,28 @@ final class ChatFixtures {
 
     /**
      * An opened harness (the factory opens it) for a chat operator keyed by user, as the workflow
-     * keys it.
+     * keys it. A function whose rows are flushed ({@link RowFlusher}) runs in the workflow's {@link
+     * FlushingKeyedOperator}, flushing after every event and timer, so each test sees the rows one
+     * event leaves; {@code FlushingKeyedOperatorTest} covers the coalescing itself.
      */
     static <O> KeyedOneInputStreamOperatorTestHarness<String, ChatMessage, O> harness(
             KeyedProcessFunction<String, ChatMessage, O> function) throws Exception {
-        return ProcessFunctionTestHarnesses.forKeyedProcessFunction(
-                function, m -> m.userKey, Types.STRING);
+        if (!(function instanceof RowFlusher)) {
+            return ProcessFunctionTestHarnesses.forKeyedProcessFunction(
+                    function, m -> m.userKey, Types.STRING);
+        }
+        var h =
+                new KeyedOneInputStreamOperatorTestHarness<>(
+                        operator(function), m -> m.userKey, Types.STRING);
+        h.open();
+        return h;
+    }
+
+    /** The workflow's operator for a {@link RowFlusher} function, flushing after every event. */
+    @SuppressWarnings({"unchecked", "rawtypes"})
+    static <O> FlushingKeyedOperator<String, ChatMessage, O> operator(
+            KeyedProcessFunction<String, ChatMessage, O> function) {
+        return new FlushingKeyedOperator(
+                (KeyedProcessFunction & RowFlusher) function, FlushPolicy.immediate());
     }
 }

@@ -8,7 +8,6 @@ import io.tally.pipeline.chat.records.ChatMessage;
 import io.tally.pipeline.chat.records.UserStatsRow;
 import org.apache.flink.api.common.typeinfo.Types;
 import org.apache.flink.runtime.checkpoint.OperatorSubtaskState;
-import org.apache.flink.streaming.api.operators.KeyedProcessOperator;
 import org.apache.flink.streaming.util.KeyedOneInputStreamOperatorTestHarness;
 import org.junit.jupiter.api.Test;
 
@@ -57,7 +56,7 @@ class UserStatsFunctionTest {
 
         KeyedOneInputStreamOperatorTestHarness<String, ChatMessage, UserStatsRow> restored =
                 new KeyedOneInputStreamOperatorTestHarness<>(
-                        new KeyedProcessOperator<>(new UserStatsFunction()),
+                        ChatFixtures.operator(new UserStatsFunction()),
                         m -> m.userKey,
                         Types.STRING);
         restored.initializeState(snapshot);
