@@ -10,7 +10,10 @@ import io.tally.pipeline.chat.records.MessageAnalysisRow;
 import io.tally.pipeline.chat.records.VocabularyRow;
 import io.tally.pipeline.runtime.DirtyKeys;
 import io.tally.pipeline.runtime.RowFlusher;
+import java.util.HashSet;
 import java.util.List;
+import java.util.Map;
+import java.util.Set;
 import org.apache.flink.api.common.functions.OpenContext;
 import org.apache.flink.api.common.state.MapState;
 import org.apache.flink.api.common.state.MapStateDescriptor;
@@ -23,11 +26,18 @@ import org.apache.flink.util.OutputTag;
 
 /**
  * Keyed by user key (excluded senders filtered before): content statistics and vocabulary (SPEC
- * §2.8), all time. The exact vocabulary size needs every distinct word of the user, kept with its
- * first use; {@link TopWords} keeps the first 1000 of them in (ts, id, position) order, so a late
- * message can move a word earlier and push another out ({@link VocabularyRow#deleted}). A token
- * over 100 characters counts in {@code vocabulary_size} but {@link TopWords} gives it no row (SPEC
- * §2.8: a pasted hash or blob would exceed PostgreSQL's index row limit and stop the sink).
+ * §2.8), all time. The exact vocabulary size needs every distinct word of the user, kept with the
+ * ts of its first use; {@link TopWords} keeps the first 1000 of them in (ts, id, position) order,
+ * so a late message can move a word earlier and push another out ({@link VocabularyRow#deleted}). A
+ * token over 100 characters counts in {@code vocabulary_size} but {@link TopWords} gives it no row
+ * (SPEC §2.8: a pasted hash or blob would exceed PostgreSQL's index row limit and stop the sink).
+ *
+ * <p>Only the ts of a word's first use is kept per word, not the message id and position (issue 12:
+ * they were a third of the chat state). The full order is only needed among the words {@link
+ * TopWords} holds, and it holds theirs. A word used again at a ts after its first use can never
+ * move earlier, so it is skipped; at the same ts it is offered to {@link TopWords}, which decides
+ * with the full order if it holds the word, and otherwise refuses it (a delete of a row that does
+ * not exist, as for any refused word).
  */
 public final class ContentFunction
         extends KeyedProcessFunction<String, ChatMessage, MessageAnalysisRow>
@@ -38,7 +48,16 @@ public final class ContentFunction
             new OutputTag<>("vocabulary", Types.POJO(VocabularyRow.class));
 
     private transient ValueState<ContentStats> stats;
-    private transient MapState<String, FirstUse> words;
+
+    /** Every distinct word of the user → the ts of its first use. */
+    private transient MapState<String, Long> firstUseTs;
+
+    /**
+     * The same as full {@link FirstUse}s, as savepoints before issue 12 hold it: moved into {@link
+     * #firstUseTs} when its user is next seen, empty otherwise.
+     */
+    private transient MapState<String, FirstUse> legacyWords;
+
     private transient ValueState<Long> vocabularySize;
     private transient ValueState<TopWords> topWords;
     private transient DirtyKeys<String> dirty;
@@ -55,7 +74,12 @@ public final class ContentFunction
                         .getState(
                                 new ValueStateDescriptor<>(
                                         "content-stats", Types.POJO(ContentStats.class)));
-        words =
+        firstUseTs =
+                getRuntimeContext()
+                        .getMapState(
+                                new MapStateDescriptor<>(
+                                        "word-first-use-ts", Types.STRING, Types.LONG));
+        legacyWords =
                 getRuntimeContext()
                         .getMapState(
                                 new MapStateDescriptor<>(
@@ -86,21 +110,31 @@ public final class ContentFunction
         if (top == null) {
             top = new TopWords();
         }
+        if (!legacyWords.isEmpty()) {
+            for (Map.Entry<String, FirstUse> e : legacyWords.entries()) {
+                firstUseTs.put(e.getKey(), e.getValue().ts);
+            }
+            legacyWords.clear();
+        }
         List<String> tokens = Vocabulary.vocabularyTokens(m.text);
+        Set<String> inThisMessage = new HashSet<>();
         for (int position = 0; position < tokens.size(); position++) {
             String word = tokens.get(position);
-            FirstUse candidate = new FirstUse();
-            candidate.ts = m.ts;
-            candidate.messageId = m.id;
-            candidate.position = position;
-            FirstUse known = words.get(word);
+            if (!inThisMessage.add(word)) {
+                continue; // its first position in this message was offered already
+            }
+            Long known = firstUseTs.get(word);
+            if (known != null && m.ts > known) {
+                continue; // used before: this use cannot be its first
+            }
             if (known == null) {
                 size++;
-            } else if (candidate.compareTo(known) >= 0) {
-                continue;
             }
-            words.put(word, candidate);
-            // Every word TopWords holds is in `words`, so a word new there is new to it too.
+            if (known == null || m.ts < known) {
+                firstUseTs.put(word, m.ts);
+            }
+            FirstUse candidate = new FirstUse(m.ts, m.id, position);
+            // Every word TopWords holds is in firstUseTs, so a word new there is new to it too.
             TopWords.Change change =
                     known == null ? top.offerNew(word, candidate) : top.offer(word, candidate);
             if (change.upsertWord() != null) {

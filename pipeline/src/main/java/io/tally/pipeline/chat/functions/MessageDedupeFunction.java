@@ -8,8 +8,9 @@ import io.tally.pipeline.runtime.StatusDelta;
 import java.time.Instant;
 import java.time.LocalDate;
 import java.time.ZoneId;
-import java.util.ArrayList;
+import java.util.Iterator;
 import java.util.List;
+import java.util.Map;
 import org.apache.flink.api.common.functions.OpenContext;
 import org.apache.flink.api.common.state.ListState;
 import org.apache.flink.api.common.state.ListStateDescriptor;
@@ -64,8 +65,18 @@ public final class MessageDedupeFunction
     private final int retentionDays;
 
     private transient ChatCalendar calendar;
-    private transient MapState<String, Boolean> seen;
-    private transient MapState<Long, List<String>> forget;
+
+    /**
+     * Every id passed on → the epoch day of its message, until that day leaves the retention window
+     * (one daily timer per user removes the expired ones).
+     */
+    private transient MapState<String, Integer> seenDays;
+
+    // As savepoints before issue 12 hold them: the ids, and the same ids again listed by the time
+    // they expire. Still read (a duplicate of a restored id is found) and emptied by the timers
+    // already registered for them; nothing is added any more.
+    private transient MapState<String, Boolean> legacySeen;
+    private transient MapState<Long, List<String>> legacyForget;
     private transient Counter lateDropped;
     private transient Counter duplicates;
 
@@ -113,11 +124,15 @@ public final class MessageDedupeFunction
     @Override
     public void open(OpenContext context) {
         calendar = new ChatCalendar(zone);
-        seen =
+        seenDays =
+                getRuntimeContext()
+                        .getMapState(
+                                new MapStateDescriptor<>("seen-id-days", Types.STRING, Types.INT));
+        legacySeen =
                 getRuntimeContext()
                         .getMapState(
                                 new MapStateDescriptor<>("seen-ids", Types.STRING, Types.BOOLEAN));
-        forget =
+        legacyForget =
                 getRuntimeContext()
                         .getMapState(
                                 new MapStateDescriptor<>(
@@ -139,35 +154,43 @@ public final class MessageDedupeFunction
             ctx.output(STATUS, StatusDelta.of("chat", 0, 0, 1, 0));
             return;
         }
-        if (seen.contains(m.id)) {
+        if (seenDays.contains(m.id) || legacySeen.contains(m.id)) {
             duplicates.inc();
             ctx.output(STATUS, StatusDelta.of("chat", 0, 0, 0, 1));
             return;
         }
-        seen.put(m.id, true);
+        seenDays.put(m.id, (int) day.toEpochDay());
         // Forget the id when the message itself would be too late: a repeat after that is dropped
-        // as too-late anyway.
-        long forgetAt = calendar.startOfDay(day.plusDays(retentionDays + 1L));
-        List<String> ids = forget.get(forgetAt);
-        if (ids == null) {
-            ids = new ArrayList<>();
-            ctx.timerService().registerEventTimeTimer(forgetAt);
-        }
-        ids.add(m.id);
-        forget.put(forgetAt, ids);
+        // as too-late anyway. One timer per user and day (registering it again is a no-op).
+        ctx.timerService().registerEventTimeTimer(forgetAt(day));
         out.collect(m);
+    }
+
+    /** When the ids of messages on {@code day} are forgotten: the start of its too-late day. */
+    private long forgetAt(LocalDate day) {
+        return calendar.startOfDay(day.plusDays(retentionDays + 1L));
     }
 
     @Override
     public void onTimer(long timestamp, OnTimerContext ctx, Collector<ChatMessage> out)
             throws Exception {
         advanceTo(ctx.timerService().currentWatermark());
-        List<String> ids = forget.get(timestamp);
-        if (ids != null) {
-            for (String id : ids) {
-                seen.remove(id);
+        long expiredDay = calendar.dayOf(timestamp).minusDays(retentionDays + 1L).toEpochDay();
+        Iterator<Map.Entry<String, Integer>> ids = seenDays.iterator();
+        while (ids.hasNext()) {
+            if (ids.next().getValue() <= expiredDay) {
+                ids.remove();
             }
-            forget.remove(timestamp);
+        }
+        if (seenDays.isEmpty()) {
+            seenDays.clear(); // drops the user's empty map, not only its entries
+        }
+        List<String> legacy = legacyForget.get(timestamp);
+        if (legacy != null) {
+            for (String id : legacy) {
+                legacySeen.remove(id);
+            }
+            legacyForget.remove(timestamp);
         }
     }
 

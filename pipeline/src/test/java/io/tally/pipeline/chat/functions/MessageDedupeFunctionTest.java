@@ -97,7 +97,7 @@ class MessageDedupeFunctionTest {
         send(restored, message("now", NOW)); // a repeat of an id seen before the checkpoint
         assertThat(passed(restored)).containsExactly("recent");
         assertThat(tooLate(restored)).containsExactly("old-2");
-        assertThat(restored.numKeyedStateEntries()).as("seen ids and forget lists").isEqualTo(2);
+        assertThat(restored.numKeyedStateEntries()).as("one map: seen id -> day").isEqualTo(1);
         restored.close();
     }
 
@@ -136,5 +136,26 @@ class MessageDedupeFunctionTest {
         assertThat(passed(restored)).containsExactly("c", "d");
         assertThat(tooLate(restored)).isEmpty();
         restored.close();
+    }
+
+    /**
+     * SPEC §1.7: ids are kept for the retention horizon. An id is forgotten on the day its message
+     * would be too late, and not before: a repeat until then is a duplicate.
+     */
+    @Test
+    void anIdIsForgottenOnceItsMessageWouldBeTooLate() throws Exception {
+        var h = harness(null);
+        send(h, message("a", FIVE_DAYS_EARLIER));
+        send(h, message("b", ONE_DAY_EARLIER));
+        // 5 Oct + 3 retention days: forgotten from the start of 9 Oct, while 10 Oct is today.
+        h.processWatermark(new Watermark(Instant.parse("2026-10-08T23:59:59Z").toEpochMilli()));
+        send(h, message("a", FIVE_DAYS_EARLIER));
+        assertThat(passed(h)).as("still remembered the day before").containsExactly("a", "b");
+
+        h.processWatermark(new Watermark(Instant.parse("2026-10-09T00:00:00Z").toEpochMilli()));
+        assertThat(h.numKeyedStateEntries()).as("b is still held").isEqualTo(1);
+        h.processWatermark(new Watermark(Instant.parse("2026-10-13T00:00:00Z").toEpochMilli()));
+        assertThat(h.numKeyedStateEntries()).as("every id forgotten").isZero();
+        h.close();
     }
 }
