@@ -3,8 +3,7 @@ package io.tally.pipeline.chat;
 import io.tally.connectors.kafka.BadRecordReason;
 import io.tally.connectors.kafka.JsonRecord;
 import io.tally.connectors.kafka.RecordValidator;
-import io.tally.pipeline.chat.logic.CodePoints;
-import io.tally.pipeline.chat.logic.WordCounter;
+import io.tally.pipeline.chat.functions.MessageMetrics;
 import io.tally.pipeline.chat.records.ChatMessage;
 import io.tally.pipeline.runtime.UserKey;
 import java.nio.charset.StandardCharsets;
@@ -57,8 +56,7 @@ public final class ChatMessageValidator implements RecordValidator<ChatMessage> 
         m.userKey = m.username == null ? null : UserKey.of(m.username);
         if (m.text != null) {
             // Every operator needs these; compute them once per message, not once per operator.
-            m.words = WordCounter.count(m.text);
-            m.codePoints = CodePoints.length(m.text);
+            MessageMetrics.measure(m);
         }
         m.sourceTopic = json.topic();
         m.sourcePartition = json.partition();

@@ -3,7 +3,6 @@ package io.tally.pipeline.chat.functions;
 import io.tally.pipeline.chat.logic.AchievementRules;
 import io.tally.pipeline.chat.logic.AchievementType;
 import io.tally.pipeline.chat.logic.ChatCalendar;
-import io.tally.pipeline.chat.logic.MessageFeatures;
 import io.tally.pipeline.chat.logic.Tier;
 import io.tally.pipeline.chat.logic.UserAchievements;
 import io.tally.pipeline.chat.logic.Vocabulary;
@@ -160,14 +159,14 @@ public final class AchievementFunction
         int[] tiersBefore = new int[types.size()];
         for (int i = 0; i < types.size(); i++) {
             valueBefore[i] = a.value(types.get(i));
-            tiersBefore[i] = a.awarded(types.get(i)).size();
+            tiersBefore[i] = a.awardedCount(types.get(i));
         }
 
         for (ChatMessage m : messages) {
             a.addMessage(m.words);
             if (!excluded) {
                 a.addContent(
-                        MessageFeatures.of(m.text),
+                        MessageMetrics.features(m),
                         calendar.dayOf(m.ts).toEpochDay(),
                         calendar.hourOf(m.ts),
                         newDistinctWords(m.text));
@@ -186,7 +185,7 @@ public final class AchievementFunction
             AchievementType type = types.get(i);
             if (first
                     || a.value(type) != valueBefore[i]
-                    || a.awarded(type).size() != tiersBefore[i]) {
+                    || a.awardedCount(type) != tiersBefore[i]) {
                 changed |= 1 << type.ordinal();
             }
         }

@@ -2,7 +2,6 @@ package io.tally.pipeline.chat.functions;
 
 import io.tally.pipeline.chat.logic.ContentStats;
 import io.tally.pipeline.chat.logic.FirstUse;
-import io.tally.pipeline.chat.logic.MessageFeatures;
 import io.tally.pipeline.chat.logic.TopWords;
 import io.tally.pipeline.chat.logic.Vocabulary;
 import io.tally.pipeline.chat.records.ChatMessage;
@@ -102,7 +101,7 @@ public final class ContentFunction
         if (s == null) {
             s = new ContentStats();
         }
-        s.add(MessageFeatures.of(m.text));
+        s.add(MessageMetrics.features(m));
         stats.update(s);
 
         long size = vocabularySize.value() == null ? 0 : vocabularySize.value();

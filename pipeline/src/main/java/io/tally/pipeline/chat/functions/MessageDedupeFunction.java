@@ -66,6 +66,10 @@ public final class MessageDedupeFunction
 
     private transient ChatCalendar calendar;
 
+    // forgetAt of the last day asked for: most messages in a row share their day.
+    private transient LocalDate forgetDay;
+    private transient long forgetDayAt;
+
     /**
      * Every id passed on → the epoch day of its message, until that day leaves the retention window
      * (one daily timer per user removes the expired ones).
@@ -168,7 +172,11 @@ public final class MessageDedupeFunction
 
     /** When the ids of messages on {@code day} are forgotten: the start of its too-late day. */
     private long forgetAt(LocalDate day) {
-        return calendar.startOfDay(day.plusDays(retentionDays + 1L));
+        if (!day.equals(forgetDay)) {
+            forgetDay = day;
+            forgetDayAt = calendar.startOfDay(day.plusDays(retentionDays + 1L));
+        }
+        return forgetDayAt;
     }
 
     @Override

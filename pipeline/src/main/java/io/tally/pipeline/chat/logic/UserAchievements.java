@@ -1,6 +1,5 @@
 package io.tally.pipeline.chat.logic;
 
-import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.EnumSet;
 import java.util.List;
@@ -25,6 +24,10 @@ import java.util.Set;
 public final class UserAchievements {
 
     private static final AchievementType[] TYPES = AchievementType.values();
+    private static final Tier[] TIERS = Tier.values();
+    private static final List<AchievementType> ALL_TYPES = List.of(TYPES);
+    private static final List<AchievementType> EXCLUDED_SENDER_TYPES =
+            Arrays.stream(TYPES).filter(AchievementType::appliesToExcludedSenders).toList();
 
     // message_count and word_count: every sender (SPEC §2.9, as user_stats).
     public long messageCount;
@@ -66,13 +69,7 @@ public final class UserAchievements {
      * the others only for non-excluded ones.
      */
     public static List<AchievementType> applicableTypes(boolean excludedSender) {
-        List<AchievementType> types = new ArrayList<>();
-        for (AchievementType t : TYPES) {
-            if (!excludedSender || t.appliesToExcludedSenders()) {
-                types.add(t);
-            }
-        }
-        return types;
+        return excludedSender ? EXCLUDED_SENDER_TYPES : ALL_TYPES;
     }
 
     /** Counts one message of any sender with its SPEC §2.3 word count. */
@@ -154,6 +151,19 @@ public final class UserAchievements {
      * awarded yet, lowest first; the caller dates them with the message just added.
      */
     public List<Tier> awardDue(AchievementType type) {
+        // Most messages reach no new tier: answer that without building sets (issue 12).
+        int bits = awarded[type.ordinal()];
+        long value = value(type);
+        boolean due = false;
+        for (Tier t : TIERS) {
+            if ((bits & (1 << t.ordinal())) == 0 && type.threshold(t) <= value) {
+                due = true;
+                break;
+            }
+        }
+        if (!due) {
+            return List.of();
+        }
         Set<Tier> have = awarded(type);
         List<Tier> fresh =
                 AchievementRules.newAwards(type, value(type), extraConditionHolds(type), have);
@@ -161,6 +171,11 @@ public final class UserAchievements {
             awarded[type.ordinal()] |= 1 << tier.ordinal();
         }
         return fresh;
+    }
+
+    /** How many tiers of {@code type} are awarded so far. */
+    public int awardedCount(AchievementType type) {
+        return Integer.bitCount(awarded[type.ordinal()]);
     }
 
     /** The tiers of {@code type} awarded so far. */

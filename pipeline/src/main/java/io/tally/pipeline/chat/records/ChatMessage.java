@@ -26,6 +26,19 @@ public class ChatMessage {
     /** Length of the text in Unicode code points (SPEC §2.5, §2.7 averages). */
     public int codePoints;
 
+    // The SPEC §2.8 content metrics of the text (logic.MessageFeatures), also computed once when
+    // the message is read: the content and achievements operators both need them, and the
+    // validator runs in the source's threads, beside the keyed operators' (issue 12).
+    public int emojis;
+    public int urls;
+    public int mentions;
+    public boolean caps;
+    public int questions;
+    public int exclamations;
+
+    /** UTF-16 length of the text ({@code String.length()}, SPEC §2.8). */
+    public int length;
+
     public String sourceTopic;
     public int sourcePartition;
     public long sourceOffset;

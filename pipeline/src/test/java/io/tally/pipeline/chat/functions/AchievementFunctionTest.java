@@ -2,7 +2,6 @@ package io.tally.pipeline.chat.functions;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.tally.pipeline.chat.logic.WordCounter;
 import io.tally.pipeline.chat.records.AchievementProgressRow;
 import io.tally.pipeline.chat.records.AchievementRow;
 import io.tally.pipeline.chat.records.ChatMessage;
@@ -49,9 +48,8 @@ class AchievementFunctionTest {
         m.username = user;
         m.room = "default";
         m.text = text;
-        m.words = WordCounter.count(text);
-        m.codePoints = text.codePointCount(0, text.length());
         m.ts = ts;
+        MessageMetrics.measure(m);
         return m;
     }
 

@@ -1,7 +1,5 @@
 package io.tally.pipeline.chat.functions;
 
-import io.tally.pipeline.chat.logic.CodePoints;
-import io.tally.pipeline.chat.logic.WordCounter;
 import io.tally.pipeline.chat.records.ChatMessage;
 import io.tally.pipeline.runtime.FlushPolicy;
 import io.tally.pipeline.runtime.FlushingKeyedOperator;
@@ -52,8 +50,7 @@ final class ChatFixtures {
         m.room = room;
         m.text = text;
         m.ts = ts;
-        m.words = WordCounter.count(text);
-        m.codePoints = CodePoints.length(text);
+        MessageMetrics.measure(m);
         return m;
     }
 
