@@ -182,6 +182,11 @@ public final class MessageDedupeFunction
     @Override
     public void onTimer(long timestamp, OnTimerContext ctx, Collector<ChatMessage> out)
             throws Exception {
+        if (ctx.timerService().currentWatermark() == Long.MAX_VALUE) {
+            // The input ended (a bounded run, a drain): time did not pass (SPEC §1.4), so the ids
+            // are kept. A later day's timer forgets every id whose day has expired, these too.
+            return;
+        }
         advanceTo(ctx.timerService().currentWatermark());
         long expiredDay = calendar.dayOf(timestamp).minusDays(retentionDays + 1L).toEpochDay();
         Iterator<Map.Entry<String, Integer>> ids = seenDays.iterator();

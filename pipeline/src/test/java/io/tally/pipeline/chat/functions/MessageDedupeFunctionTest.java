@@ -158,4 +158,14 @@ class MessageDedupeFunctionTest {
         assertThat(h.numKeyedStateEntries()).as("every id forgotten").isZero();
         h.close();
     }
+
+    /** SPEC §1.4: the end of a bounded input (or a drain) is not time passing; no id is dropped. */
+    @Test
+    void theEndOfInputForgetsNoId() throws Exception {
+        var h = harness(null);
+        send(h, message("a", FIVE_DAYS_EARLIER));
+        h.processWatermark(new Watermark(Long.MAX_VALUE));
+        assertThat(h.numKeyedStateEntries()).isEqualTo(1);
+        h.close();
+    }
 }
