@@ -9,6 +9,7 @@ import io.tally.connectors.postgres.UpsertSink;
 import io.tally.connectors.postgres.UpsertTable;
 import io.tally.pipeline.config.TallyConfig;
 import io.tally.pipeline.runtime.TallySinks;
+import java.time.Duration;
 import org.apache.flink.streaming.api.datastream.DataStream;
 
 /** The real edges: the PostgreSQL upsert sink and the Kafka dead-letter topic. */
@@ -27,7 +28,25 @@ public final class ProductionSinks implements TallySinks {
 
     @Override
     public <T> void upsert(DataStream<T> rows, UpsertTable<T> table, String uid) {
-        rows.sinkTo(UpsertSink.of(table, jdbcSettings(config), rejections(config)))
+        upsert(rows, table, uid, jdbcSettings(config));
+    }
+
+    /**
+     * The rows come in one burst per operator flush (chained, on the same thread): a 1 ms timer
+     * writes the burst as soon as the operator's flush returns.
+     */
+    @Override
+    public <T> void upsertFlushed(DataStream<T> rows, UpsertTable<T> table) {
+        upsert(
+                rows,
+                table,
+                "sink-" + table.name(),
+                jdbcSettings(config).toBuilder().flushInterval(Duration.ofMillis(1)).build());
+    }
+
+    private <T> void upsert(
+            DataStream<T> rows, UpsertTable<T> table, String uid, JdbcSettings settings) {
+        rows.sinkTo(UpsertSink.of(table, settings, rejections(config)))
                 .uid(uid)
                 .name("PostgreSQL " + table.name())
                 .setParallelism(rows.getParallelism());

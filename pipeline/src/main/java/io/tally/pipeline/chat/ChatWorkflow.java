@@ -81,7 +81,7 @@ public final class ChatWorkflow {
                                 Types.POJO(UserStatsRow.class),
                                 new FlushingKeyedOperator<>(new UserStatsFunction(), flush))
                         .uid("chat-user-stats");
-        sinks.upsert(userStats, ChatTables.userStats());
+        sinks.upsertFlushed(userStats, ChatTables.userStats());
 
         // Every table but user_stats leaves excluded senders out (SPEC §2.2).
         Set<String> excluded = new HashSet<>(config.excludedUsers);
@@ -99,7 +99,7 @@ public final class ChatWorkflow {
                                                 config.timezone, config.retentionDays),
                                         flush))
                         .uid("chat-daily-activity");
-        sinks.upsert(daily, ChatTables.dailyActivity());
+        sinks.upsertFlushed(daily, ChatTables.dailyActivity());
 
         SingleOutputStreamOperator<StreakRow> streaks =
                 members.transform(
@@ -109,7 +109,7 @@ public final class ChatWorkflow {
                                         new StreakFunction(config.timezone, config.retentionDays),
                                         flush))
                         .uid("chat-streaks");
-        sinks.upsert(streaks, ChatTables.streaks());
+        sinks.upsertFlushed(streaks, ChatTables.streaks());
 
         SingleOutputStreamOperator<ActiveHourRow> hours =
                 members.transform(
@@ -118,8 +118,8 @@ public final class ChatWorkflow {
                                 new FlushingKeyedOperator<>(
                                         new ActiveHoursFunction(config.timezone), flush))
                         .uid("chat-active-hours");
-        sinks.upsert(hours, ChatTables.activeHours());
-        sinks.upsert(
+        sinks.upsertFlushed(hours, ChatTables.activeHours());
+        sinks.upsertFlushed(
                 hours.getSideOutput(ActiveHoursFunction.SUMMARY), ChatTables.activitySummary());
 
         SingleOutputStreamOperator<MessageAnalysisRow> content =
@@ -128,7 +128,7 @@ public final class ChatWorkflow {
                                 Types.POJO(MessageAnalysisRow.class),
                                 new FlushingKeyedOperator<>(new ContentFunction(), flush))
                         .uid("chat-content");
-        sinks.upsert(content, ChatTables.messageAnalysis());
+        sinks.upsertFlushed(content, ChatTables.messageAnalysis());
         sinks.upsert(content.getSideOutput(ContentFunction.VOCABULARY), ChatTables.vocabulary());
 
         // Achievements read the messages themselves, of every sender (message_count and word_count
@@ -141,7 +141,7 @@ public final class ChatWorkflow {
                                 new FlushingKeyedOperator<>(
                                         new AchievementFunction(config.timezone, excluded), flush))
                         .uid("chat-achievements");
-        sinks.upsert(progress, ChatTables.achievementProgress());
+        sinks.upsertFlushed(progress, ChatTables.achievementProgress());
         sinks.upsert(progress.getSideOutput(AchievementFunction.AWARDS), ChatTables.achievements());
 
         return messages.getSideOutput(ValidRecordSplitter.STATUS)
