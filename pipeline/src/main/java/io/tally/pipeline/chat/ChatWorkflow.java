@@ -19,6 +19,7 @@ import io.tally.pipeline.chat.records.UserStatsRow;
 import io.tally.pipeline.config.TallyConfig;
 import io.tally.pipeline.runtime.FlushPolicy;
 import io.tally.pipeline.runtime.FlushingKeyedOperator;
+import io.tally.pipeline.runtime.RowFlusher;
 import io.tally.pipeline.runtime.StatusDelta;
 import io.tally.pipeline.runtime.TallySinks;
 import io.tally.pipeline.runtime.UserKey;
@@ -30,6 +31,7 @@ import org.apache.flink.streaming.api.datastream.DataStream;
 import org.apache.flink.streaming.api.datastream.DataStreamUtils;
 import org.apache.flink.streaming.api.datastream.KeyedStream;
 import org.apache.flink.streaming.api.datastream.SingleOutputStreamOperator;
+import org.apache.flink.streaming.api.functions.KeyedProcessFunction;
 
 /**
  * The chat pipeline (SPEC §2): validated messages → dedupe by id → per-user state → cache tables.
@@ -76,11 +78,13 @@ public final class ChatWorkflow {
         FlushPolicy flush = FlushPolicy.of(config.flushInterval, config.catchUpFlushInterval);
 
         SingleOutputStreamOperator<UserStatsRow> userStats =
-                byUser.transform(
-                                "User stats (SPEC 2.4)",
-                                Types.POJO(UserStatsRow.class),
-                                new FlushingKeyedOperator<>(new UserStatsFunction(), flush))
-                        .uid("chat-user-stats");
+                perUser(
+                        byUser,
+                        "chat-user-stats",
+                        "User stats (SPEC 2.4)",
+                        UserStatsRow.class,
+                        new UserStatsFunction(),
+                        flush);
         sinks.upsertFlushed(userStats, ChatTables.userStats());
 
         // Every table but user_stats leaves excluded senders out (SPEC §2.2).
@@ -91,43 +95,45 @@ public final class ChatWorkflow {
                                 .name("Drop excluded senders (SPEC 2.2)"));
 
         SingleOutputStreamOperator<DailyActivityRow> daily =
-                members.transform(
-                                "Daily activity (SPEC 2.5)",
-                                Types.POJO(DailyActivityRow.class),
-                                new FlushingKeyedOperator<>(
-                                        new DailyActivityFunction(
-                                                config.timezone, config.retentionDays),
-                                        flush))
-                        .uid("chat-daily-activity");
+                perUser(
+                        members,
+                        "chat-daily-activity",
+                        "Daily activity (SPEC 2.5)",
+                        DailyActivityRow.class,
+                        new DailyActivityFunction(config.timezone, config.retentionDays),
+                        flush);
         sinks.upsertFlushed(daily, ChatTables.dailyActivity());
 
         SingleOutputStreamOperator<StreakRow> streaks =
-                members.transform(
-                                "Streaks (SPEC 2.6)",
-                                Types.POJO(StreakRow.class),
-                                new FlushingKeyedOperator<>(
-                                        new StreakFunction(config.timezone, config.retentionDays),
-                                        flush))
-                        .uid("chat-streaks");
+                perUser(
+                        members,
+                        "chat-streaks",
+                        "Streaks (SPEC 2.6)",
+                        StreakRow.class,
+                        new StreakFunction(config.timezone, config.retentionDays),
+                        flush);
         sinks.upsertFlushed(streaks, ChatTables.streaks());
 
         SingleOutputStreamOperator<ActiveHourRow> hours =
-                members.transform(
-                                "Active hours (SPEC 2.7)",
-                                Types.POJO(ActiveHourRow.class),
-                                new FlushingKeyedOperator<>(
-                                        new ActiveHoursFunction(config.timezone), flush))
-                        .uid("chat-active-hours");
+                perUser(
+                        members,
+                        "chat-active-hours",
+                        "Active hours (SPEC 2.7)",
+                        ActiveHourRow.class,
+                        new ActiveHoursFunction(config.timezone),
+                        flush);
         sinks.upsertFlushed(hours, ChatTables.activeHours());
         sinks.upsertFlushed(
                 hours.getSideOutput(ActiveHoursFunction.SUMMARY), ChatTables.activitySummary());
 
         SingleOutputStreamOperator<MessageAnalysisRow> content =
-                members.transform(
-                                "Content and vocabulary (SPEC 2.8)",
-                                Types.POJO(MessageAnalysisRow.class),
-                                new FlushingKeyedOperator<>(new ContentFunction(), flush))
-                        .uid("chat-content");
+                perUser(
+                        members,
+                        "chat-content",
+                        "Content and vocabulary (SPEC 2.8)",
+                        MessageAnalysisRow.class,
+                        new ContentFunction(),
+                        flush);
         sinks.upsertFlushed(content, ChatTables.messageAnalysis());
         sinks.upsert(content.getSideOutput(ContentFunction.VOCABULARY), ChatTables.vocabulary());
 
@@ -135,17 +141,37 @@ public final class ChatWorkflow {
         // apply to bots too), and apply them in (ts, id) order once the watermark passes them, so
         // an award's time does not depend on the Kafka key or partition interleaving (SPEC §2.9).
         SingleOutputStreamOperator<AchievementProgressRow> progress =
-                byUser.transform(
-                                "Achievements (SPEC 2.9)",
-                                Types.POJO(AchievementProgressRow.class),
-                                new FlushingKeyedOperator<>(
-                                        new AchievementFunction(config.timezone, excluded), flush))
-                        .uid("chat-achievements");
+                perUser(
+                        byUser,
+                        "chat-achievements",
+                        "Achievements (SPEC 2.9)",
+                        AchievementProgressRow.class,
+                        new AchievementFunction(config.timezone, excluded),
+                        flush);
         sinks.upsertFlushed(progress, ChatTables.achievementProgress());
         sinks.upsert(progress.getSideOutput(AchievementFunction.AWARDS), ChatTables.achievements());
 
         return messages.getSideOutput(ValidRecordSplitter.STATUS)
                 .union(unique.getSideOutput(MessageDedupeFunction.STATUS));
+    }
+
+    /**
+     * A per-user operator: {@code function} in a {@link FlushingKeyedOperator}, so its per-user
+     * rows leave once per flush for the users that changed.
+     */
+    private static <
+                    O,
+                    F extends KeyedProcessFunction<String, ChatMessage, O> & RowFlusher<String, O>>
+            SingleOutputStreamOperator<O> perUser(
+                    KeyedStream<ChatMessage, String> messages,
+                    String uid,
+                    String name,
+                    Class<O> rowType,
+                    F function,
+                    FlushPolicy flush) {
+        return messages.transform(
+                        name, Types.POJO(rowType), new FlushingKeyedOperator<>(function, flush))
+                .uid(uid);
     }
 
     /**

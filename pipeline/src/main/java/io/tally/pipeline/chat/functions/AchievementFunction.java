@@ -118,7 +118,7 @@ public final class AchievementFunction
             throws Exception {
         if (m.ts <= ctx.timerService().currentWatermark()) {
             // Late: a timer at m.ts would only fire at the next watermark, after newer messages.
-            apply(List.of(m), ctx, out);
+            apply(List.of(m), ctx);
             return;
         }
         List<ChatMessage> atTs = pending.get(m.ts);
@@ -140,13 +140,14 @@ public final class AchievementFunction
         pending.remove(timestamp);
         List<ChatMessage> sorted = new ArrayList<>(due);
         sorted.sort(EVENT_ORDER);
-        apply(sorted, ctx, out);
+        apply(sorted, ctx);
     }
 
-    /** Applies {@code messages}, already in (ts, id) order, and emits awards and progress rows. */
-    private void apply(
-            List<ChatMessage> messages, Context ctx, Collector<AchievementProgressRow> out)
-            throws Exception {
+    /**
+     * Applies {@code messages}, already in (ts, id) order: emits their awards, and marks the
+     * progress rows that changed for the next flush.
+     */
+    private void apply(List<ChatMessage> messages, Context ctx) throws Exception {
         String user = ctx.getCurrentKey();
         boolean excluded = UserKey.isExcluded(user, excludedUserKeys);
         List<AchievementType> types = UserAchievements.applicableTypes(excluded);

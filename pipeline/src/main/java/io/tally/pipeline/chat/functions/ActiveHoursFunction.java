@@ -21,8 +21,9 @@ import org.apache.flink.util.OutputTag;
 
 /**
  * Keyed by user key (excluded senders filtered before): hour-of-day buckets per room and the user's
- * activity summary (SPEC §2.7), all time. Emits the hour row on the main output and the summary row
- * through {@link #SUMMARY}.
+ * activity summary (SPEC §2.7), all time. A message marks its (room, hour) bucket and the summary
+ * dirty; at a flush the changed hour rows go to the main output and the summary row through {@link
+ * #SUMMARY}.
  */
 public final class ActiveHoursFunction
         extends KeyedProcessFunction<String, ChatMessage, ActiveHourRow>

@@ -19,7 +19,9 @@ import org.apache.flink.util.Collector;
  * Keyed by user key: one accumulator per calendar day in {@code timezone} (SPEC §2.5). A late
  * message simply adds to its day, so every day is complete. When the watermark passes the end of a
  * day's retention window, the day's state is dropped and its row deleted (SPEC §1.10) — but not
- * because a bounded input ended (SPEC §1.4). Excluded senders are filtered before this function.
+ * because a bounded input ended (SPEC §1.4). Excluded senders are filtered before this function. A
+ * message marks its day dirty and the day row is written at the next flush; a retention delete goes
+ * out when it happens.
  */
 public final class DailyActivityFunction
         extends EventTimeKeyedFunction<String, ChatMessage, DailyActivityRow>

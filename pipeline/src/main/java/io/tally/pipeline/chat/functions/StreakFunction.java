@@ -26,6 +26,9 @@ import org.apache.flink.util.Collector;
  * retention window. Every active day ever is kept (one long per day): the all-time fields need the
  * exact runs, and a day older than the window can never arrive again (it would be {@code
  * too-late}).
+ *
+ * <p>A message or a fired timer marks the user dirty; the row, evaluated at the user's asOf then,
+ * is written at the next flush.
  */
 public final class StreakFunction extends EventTimeKeyedFunction<String, ChatMessage, StreakRow>
         implements RowFlusher<String, StreakRow> {
