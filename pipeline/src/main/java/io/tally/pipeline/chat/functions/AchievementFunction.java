@@ -6,6 +6,7 @@ import io.tally.pipeline.chat.logic.ChatCalendar;
 import io.tally.pipeline.chat.logic.Tier;
 import io.tally.pipeline.chat.logic.UserAchievements;
 import io.tally.pipeline.chat.logic.Vocabulary;
+import io.tally.pipeline.chat.logic.WordTable;
 import io.tally.pipeline.chat.records.AchievementProgressRow;
 import io.tally.pipeline.chat.records.AchievementRow;
 import io.tally.pipeline.chat.records.ChatMessage;
@@ -69,8 +70,17 @@ public final class AchievementFunction
     private transient ChatCalendar calendar;
     private transient ValueState<UserAchievements> achievements;
 
-    /** Every distinct §2.8 vocabulary token of the user: vocabulary_size must be exact. */
-    private transient MapState<String, Boolean> vocabulary;
+    /**
+     * Every distinct §2.8 vocabulary token of the user: vocabulary_size must be exact. One table,
+     * not a state entry per word (issue 12, {@link WordTable}).
+     */
+    private transient ValueState<WordTable> vocabulary;
+
+    /**
+     * The same, as savepoints before the table hold it: moved into {@link #vocabulary} the first
+     * time its user's vocabulary is needed again, which is the only time it is read.
+     */
+    private transient MapState<String, Boolean> legacyVocabulary;
 
     /** Messages the watermark has not passed yet, by ts; one timer per ts. */
     private transient MapState<Long, List<ChatMessage>> pending;
@@ -95,6 +105,11 @@ public final class AchievementFunction
                                 new ValueStateDescriptor<>(
                                         "user-achievements", Types.POJO(UserAchievements.class)));
         vocabulary =
+                getRuntimeContext()
+                        .getState(
+                                new ValueStateDescriptor<>(
+                                        "vocabulary-words", Types.POJO(WordTable.class)));
+        legacyVocabulary =
                 getRuntimeContext()
                         .getMapState(
                                 new MapStateDescriptor<>(
@@ -163,6 +178,7 @@ public final class AchievementFunction
             tiersBefore[i] = a.awardedCount(types.get(i));
         }
 
+        WordTable words = excluded ? null : vocabulary();
         for (ChatMessage m : messages) {
             a.addMessage(m.words);
             if (!excluded) {
@@ -170,7 +186,7 @@ public final class AchievementFunction
                         MessageMetrics.features(m),
                         calendar.dayOf(m.ts).toEpochDay(),
                         calendar.hourOf(m.ts),
-                        newDistinctWords(m.text));
+                        newDistinctWords(words, m.text));
             }
             for (AchievementType type : types) {
                 for (Tier tier : a.awardDue(type)) {
@@ -179,6 +195,9 @@ public final class AchievementFunction
             }
         }
         achievements.update(a);
+        if (words != null) {
+            vocabulary.update(words);
+        }
 
         // One progress row per type that changed; every applicable type on the first message.
         int changed = 0;
@@ -206,15 +225,30 @@ public final class AchievementFunction
         }
     }
 
-    private long newDistinctWords(String text) throws Exception {
+    private static long newDistinctWords(WordTable words, String text) {
         long fresh = 0;
         for (String word : Vocabulary.vocabularyTokens(text)) {
-            if (!vocabulary.contains(word)) {
-                vocabulary.put(word, Boolean.TRUE);
+            if (words.add(word)) {
                 fresh++;
             }
         }
         return fresh;
+    }
+
+    /** The user's vocabulary; moved from the older map state the first time (see its comment). */
+    private WordTable vocabulary() throws Exception {
+        WordTable words = vocabulary.value();
+        if (words != null) {
+            return words;
+        }
+        words = new WordTable();
+        for (String word : legacyVocabulary.keys()) {
+            words.add(word);
+        }
+        if (words.size() > 0) { // a clear is a scan on RocksDB, and most users are new
+            legacyVocabulary.clear();
+        }
+        return words;
     }
 
     private static AchievementRow award(String user, AchievementType type, Tier tier, long ts) {

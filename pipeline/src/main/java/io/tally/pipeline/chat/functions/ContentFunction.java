@@ -4,6 +4,7 @@ import io.tally.pipeline.chat.logic.ContentStats;
 import io.tally.pipeline.chat.logic.FirstUse;
 import io.tally.pipeline.chat.logic.TopWords;
 import io.tally.pipeline.chat.logic.Vocabulary;
+import io.tally.pipeline.chat.logic.WordTable;
 import io.tally.pipeline.chat.records.ChatMessage;
 import io.tally.pipeline.chat.records.MessageAnalysisRow;
 import io.tally.pipeline.chat.records.VocabularyRow;
@@ -37,6 +38,12 @@ import org.apache.flink.util.OutputTag;
  * move earlier, so it is skipped; at the same ts it is offered to {@link TopWords}, which decides
  * with the full order if it holds the word, and otherwise refuses it (a delete of a row that does
  * not exist, as for any refused word).
+ *
+ * <p>The words live in one {@link WordTable} per user, not in a map state (issue 12: a state entry
+ * per word was most of the heap, of the garbage collector's work and of each checkpoint). Older
+ * savepoints hold them in the map states {@code word-first-use-ts} (session 5) or {@code words}
+ * (before); a user's are moved into the table the first time the user is seen again, which is the
+ * only time those states are read.
  */
 public final class ContentFunction
         extends KeyedProcessFunction<String, ChatMessage, MessageAnalysisRow>
@@ -49,12 +56,11 @@ public final class ContentFunction
     private transient ValueState<ContentStats> stats;
 
     /** Every distinct word of the user → the ts of its first use. */
-    private transient MapState<String, Long> firstUseTs;
+    private transient ValueState<WordTable> firstUses;
 
-    /**
-     * The same as full {@link FirstUse}s, as savepoints before issue 12 hold it: moved into {@link
-     * #firstUseTs} when its user is next seen, empty otherwise.
-     */
+    /** The same as {@link #firstUses}, as older savepoints hold it; see the class comment. */
+    private transient MapState<String, Long> legacyFirstUseTs;
+
     private transient MapState<String, FirstUse> legacyWords;
 
     private transient ValueState<Long> vocabularySize;
@@ -73,7 +79,12 @@ public final class ContentFunction
                         .getState(
                                 new ValueStateDescriptor<>(
                                         "content-stats", Types.POJO(ContentStats.class)));
-        firstUseTs =
+        firstUses =
+                getRuntimeContext()
+                        .getState(
+                                new ValueStateDescriptor<>(
+                                        "word-first-uses", Types.POJO(WordTable.class)));
+        legacyFirstUseTs =
                 getRuntimeContext()
                         .getMapState(
                                 new MapStateDescriptor<>(
@@ -109,11 +120,9 @@ public final class ContentFunction
         if (top == null) {
             top = new TopWords();
         }
-        if (!legacyWords.isEmpty()) {
-            for (Map.Entry<String, FirstUse> e : legacyWords.entries()) {
-                firstUseTs.put(e.getKey(), e.getValue().ts);
-            }
-            legacyWords.clear();
+        WordTable words = firstUses.value();
+        if (words == null) {
+            words = fromOlderState();
         }
         List<String> tokens = Vocabulary.vocabularyTokens(m.text);
         Set<String> inThisMessage = new HashSet<>();
@@ -122,20 +131,20 @@ public final class ContentFunction
             if (!inThisMessage.add(word)) {
                 continue; // its first position in this message was offered already
             }
-            Long known = firstUseTs.get(word);
-            if (known != null && m.ts > known) {
+            int known = words.indexOf(word);
+            if (known >= 0 && m.ts > words.value(known)) {
                 continue; // used before: this use cannot be its first
             }
-            if (known == null) {
+            if (known < 0) {
                 size++;
-            }
-            if (known == null || m.ts < known) {
-                firstUseTs.put(word, m.ts);
+                words.put(word, m.ts);
+            } else if (m.ts < words.value(known)) {
+                words.setValue(known, m.ts);
             }
             FirstUse candidate = new FirstUse(m.ts, m.id, position);
-            // Every word TopWords holds is in firstUseTs, so a word new there is new to it too.
+            // Every word TopWords holds is in the table, so a word new there is new to it too.
             TopWords.Change change =
-                    known == null ? top.offerNew(word, candidate) : top.offer(word, candidate);
+                    known < 0 ? top.offerNew(word, candidate) : top.offer(word, candidate);
             if (change.upsertWord() != null) {
                 ctx.output(
                         VOCABULARY,
@@ -145,6 +154,7 @@ public final class ContentFunction
                 ctx.output(VOCABULARY, vocabularyRow(user, change.evictedWord(), 0, true));
             }
         }
+        firstUses.update(words);
         topWords.update(top);
         vocabularySize.update(size);
         dirty.mark(user, 1);
@@ -154,6 +164,33 @@ public final class ContentFunction
     public void flush(String user, DirtyKeys.Marks marks, Rows<MessageAnalysisRow> out)
             throws Exception {
         out.collect(row(user, stats.value(), vocabularySize.value()));
+    }
+
+    /**
+     * The user's words as an older savepoint holds them, moved into a new table (empty for a new
+     * user); the older states are cleared.
+     */
+    private WordTable fromOlderState() throws Exception {
+        // Cleared only if they held something: on RocksDB a clear is a scan, and most users are
+        // new.
+        WordTable words = new WordTable();
+        boolean found = false;
+        for (Map.Entry<String, Long> e : legacyFirstUseTs.entries()) {
+            words.put(e.getKey(), e.getValue());
+            found = true;
+        }
+        if (found) {
+            legacyFirstUseTs.clear();
+        }
+        found = false;
+        for (Map.Entry<String, FirstUse> e : legacyWords.entries()) {
+            words.put(e.getKey(), e.getValue().ts);
+            found = true;
+        }
+        if (found) {
+            legacyWords.clear();
+        }
+        return words;
     }
 
     private static MessageAnalysisRow row(String user, ContentStats s, long vocabulary) {

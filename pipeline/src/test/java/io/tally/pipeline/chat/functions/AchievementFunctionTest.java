@@ -2,6 +2,7 @@ package io.tally.pipeline.chat.functions;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.tally.pipeline.chat.logic.UserAchievements;
 import io.tally.pipeline.chat.records.AchievementProgressRow;
 import io.tally.pipeline.chat.records.AchievementRow;
 import io.tally.pipeline.chat.records.ChatMessage;
@@ -9,9 +10,19 @@ import java.time.Instant;
 import java.time.ZoneOffset;
 import java.util.List;
 import java.util.Set;
+import org.apache.flink.api.common.functions.OpenContext;
+import org.apache.flink.api.common.state.MapState;
+import org.apache.flink.api.common.state.MapStateDescriptor;
+import org.apache.flink.api.common.state.ValueState;
+import org.apache.flink.api.common.state.ValueStateDescriptor;
+import org.apache.flink.api.common.typeinfo.Types;
+import org.apache.flink.runtime.checkpoint.OperatorSubtaskState;
+import org.apache.flink.streaming.api.functions.KeyedProcessFunction;
+import org.apache.flink.streaming.api.operators.KeyedProcessOperator;
 import org.apache.flink.streaming.api.watermark.Watermark;
 import org.apache.flink.streaming.runtime.streamrecord.StreamRecord;
 import org.apache.flink.streaming.util.KeyedOneInputStreamOperatorTestHarness;
+import org.apache.flink.util.Collector;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -193,5 +204,83 @@ class AchievementFunctionTest {
                         "[server] message_count",
                         "[server] word_count");
         assertThat(awards()).isEmpty();
+    }
+
+    /**
+     * Savepoints before the word table hold the vocabulary as a {@code vocabulary} map state: its
+     * words still count as known after a restore, and move into the table (the map emptied).
+     */
+    @Test
+    void aVocabularyFromAnOlderSavepointStillCounts() throws Exception {
+        var writer =
+                new KeyedOneInputStreamOperatorTestHarness<String, ChatMessage, Object>(
+                        new KeyedProcessOperator<>(new LegacyVocabularyWriter()),
+                        m -> m.userKey,
+                        Types.STRING);
+        writer.open();
+        writer.processElement(message("alice", "m1", JUNE_20, "seed"), JUNE_20);
+        OperatorSubtaskState savepoint = writer.snapshot(1, JUNE_20);
+        writer.close();
+
+        h.close();
+        h =
+                new KeyedOneInputStreamOperatorTestHarness<>(
+                        ChatFixtures.operator(
+                                new AchievementFunction(ZoneOffset.UTC, Set.of("dazza"))),
+                        m -> m.userKey,
+                        Types.STRING);
+        h.initializeState(savepoint);
+        h.open();
+        send(message("alice", "m2", JUNE_30, "w1 w498 w1"));
+        h.processWatermark(new Watermark(JUNE_30));
+        assertThat(awards()).as("499 known words, none new").isEmpty();
+        send(message("alice", "m3", JUNE_30 + ONE_SECOND, "w7 fresh"));
+        h.processWatermark(new Watermark(JUNE_30 + ONE_SECOND));
+
+        assertThat(awards())
+                .singleElement()
+                .satisfies(
+                        a -> {
+                            assertThat(a.achievementType).isEqualTo("vocabulary");
+                            assertThat(a.achievementLevel).isEqualTo("bronze");
+                            assertThat(a.achievedAt).isEqualTo(JUNE_30 + ONE_SECOND);
+                        });
+        assertThat(progress("vocabulary")).last().extracting(r -> r.currentValue).isEqualTo(500L);
+        // The accumulator and the word table: the map state is gone, nothing is pending.
+        assertThat(h.numKeyedStateEntries()).isEqualTo(2);
+    }
+
+    /** Writes 499 words into {@code vocabulary} and the accumulator, as before the word table. */
+    static final class LegacyVocabularyWriter
+            extends KeyedProcessFunction<String, ChatMessage, Object> {
+        private transient MapState<String, Boolean> vocabulary;
+        private transient ValueState<UserAchievements> achievements;
+
+        @Override
+        public void open(OpenContext context) {
+            vocabulary =
+                    getRuntimeContext()
+                            .getMapState(
+                                    new MapStateDescriptor<>(
+                                            "vocabulary", Types.STRING, Types.BOOLEAN));
+            achievements =
+                    getRuntimeContext()
+                            .getState(
+                                    new ValueStateDescriptor<>(
+                                            "user-achievements",
+                                            Types.POJO(UserAchievements.class)));
+        }
+
+        @Override
+        public void processElement(ChatMessage m, Context ctx, Collector<Object> out)
+                throws Exception {
+            UserAchievements a = new UserAchievements();
+            for (int i = 0; i < 499; i++) {
+                vocabulary.put("w" + i, Boolean.TRUE);
+            }
+            a.addMessage(1);
+            a.vocabularySize = 499;
+            achievements.update(a);
+        }
     }
 }

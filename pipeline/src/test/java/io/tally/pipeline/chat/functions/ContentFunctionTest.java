@@ -23,6 +23,8 @@ import org.apache.flink.streaming.runtime.streamrecord.StreamRecord;
 import org.apache.flink.streaming.util.KeyedOneInputStreamOperatorTestHarness;
 import org.apache.flink.util.Collector;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 
 /**
  * SPEC §2.7–§2.8 at the operator: content stats per user, every distinct word with its first use
@@ -62,15 +64,18 @@ class ContentFunctionTest {
     }
 
     /**
-     * Savepoints from before issue 12 hold each word's full first use under {@code words}: a
+     * Older savepoints hold each word of a user in a map state: the full first use under {@code
+     * words} (before issue 12) or its ts under {@code word-first-use-ts} (until the word table). A
      * restored user's words still count as known (no second vocabulary row, no double count in
-     * vocabulary_size), and move to the slimmer state when the user is next seen.
+     * vocabulary_size), and move into the word table, the old state emptied, when the user is next
+     * seen.
      */
-    @Test
-    void wordsFromAnOlderSavepointStillCountAsKnown() throws Exception {
+    @ParameterizedTest
+    @ValueSource(strings = {"words", "word-first-use-ts"})
+    void wordsFromAnOlderSavepointStillCountAsKnown(String olderState) throws Exception {
         var writer =
                 new KeyedOneInputStreamOperatorTestHarness<String, ChatMessage, Object>(
-                        new KeyedProcessOperator<>(new LegacyWordsWriter()),
+                        new KeyedProcessOperator<>(new LegacyWordsWriter(olderState)),
                         m -> m.userKey,
                         Types.STRING);
         writer.open();
@@ -84,27 +89,46 @@ class ContentFunctionTest {
         h.initializeState(savepoint);
         h.open();
         h.processElement(message("alice", "m2", ONE_PM, "pizza and beer"), ONE_PM);
+        h.processElement(message("alice", "m0", NOON - 1, "tonight"), ONE_PM);
 
         assertThat(h.getSideOutput(ContentFunction.VOCABULARY))
-                .extracting(r -> r.getValue().word)
-                .as("pizza was known from the savepoint")
-                .containsExactly("and", "beer");
-        assertThat(h.extractOutputValues().get(0).vocabularySize).isEqualTo(4);
+                .extracting(r -> r.getValue().word + "@" + r.getValue().firstUsed)
+                .as("pizza was known from the savepoint; tonight moves earlier")
+                .containsExactly("and@" + ONE_PM, "beer@" + ONE_PM, "tonight@" + (NOON - 1));
+        assertThat(h.extractOutputValues()).last().extracting(r -> r.vocabularySize).isEqualTo(4L);
+        // Stats, the word table, the vocabulary size and the top words: the old state is gone.
+        assertThat(h.numKeyedStateEntries()).isEqualTo(4);
         h.close();
     }
 
-    /** Writes {@code words} and {@code vocabulary-size} as ContentFunction did before issue 12. */
+    /**
+     * Writes a user's words and {@code vocabulary-size} as ContentFunction did before the word
+     * table, in the older state named {@code state}.
+     */
     static final class LegacyWordsWriter extends KeyedProcessFunction<String, ChatMessage, Object> {
+        private final String state;
         private transient MapState<String, FirstUse> words;
+        private transient MapState<String, Long> firstUseTs;
         private transient ValueState<Long> size;
+
+        LegacyWordsWriter(String state) {
+            this.state = state;
+        }
 
         @Override
         public void open(OpenContext context) {
-            words =
-                    getRuntimeContext()
-                            .getMapState(
-                                    new MapStateDescriptor<>(
-                                            "words", Types.STRING, Types.POJO(FirstUse.class)));
+            if (state.equals("words")) {
+                words =
+                        getRuntimeContext()
+                                .getMapState(
+                                        new MapStateDescriptor<>(
+                                                state, Types.STRING, Types.POJO(FirstUse.class)));
+            } else {
+                firstUseTs =
+                        getRuntimeContext()
+                                .getMapState(
+                                        new MapStateDescriptor<>(state, Types.STRING, Types.LONG));
+            }
             size =
                     getRuntimeContext()
                             .getState(new ValueStateDescriptor<>("vocabulary-size", Types.LONG));
@@ -115,7 +139,11 @@ class ContentFunctionTest {
                 throws Exception {
             List<String> tokens = Vocabulary.vocabularyTokens(m.text);
             for (int i = 0; i < tokens.size(); i++) {
-                words.put(tokens.get(i), new FirstUse(m.ts, m.id, i));
+                if (words != null) {
+                    words.put(tokens.get(i), new FirstUse(m.ts, m.id, i));
+                } else {
+                    firstUseTs.put(tokens.get(i), m.ts);
+                }
             }
             size.update((long) tokens.size());
         }
