@@ -71,16 +71,11 @@ public final class AchievementFunction
     private transient ValueState<UserAchievements> achievements;
 
     /**
-     * Every distinct §2.8 vocabulary token of the user: vocabulary_size must be exact. One table,
-     * not a state entry per word (issue 12, {@link WordTable}).
+     * Every distinct §2.8 vocabulary token of the user: vocabulary_size must be exact. The first 2
+     * 048 packed in a table, any further ones in the map state {@code vocabulary}, which held them
+     * all before the table ({@link UserWords}).
      */
-    private transient ValueState<WordTable> vocabulary;
-
-    /**
-     * The same, as savepoints before the table hold it: moved into {@link #vocabulary} the first
-     * time its user's vocabulary is needed again, which is the only time it is read.
-     */
-    private transient MapState<String, Boolean> legacyVocabulary;
+    private transient UserWords<Boolean> vocabulary;
 
     /** Messages the watermark has not passed yet, by ts; one timer per ts. */
     private transient MapState<Long, List<ChatMessage>> pending;
@@ -88,12 +83,19 @@ public final class AchievementFunction
     /** Dirty parts: bit {@link AchievementType#ordinal()} for each progress row that changed. */
     private transient DirtyKeys<String> dirty;
 
+    private transient boolean stateOnHeap;
+
     /**
      * @param excludedUserKeys the configured excluded senders as user keys (SPEC §2.2)
      */
     public AchievementFunction(ZoneId zone, Collection<String> excludedUserKeys) {
         this.zone = zone;
         this.excludedUserKeys = new HashSet<>(excludedUserKeys);
+    }
+
+    @Override
+    public void stateOnHeap(boolean onHeap) {
+        this.stateOnHeap = onHeap;
     }
 
     @Override
@@ -105,15 +107,18 @@ public final class AchievementFunction
                                 new ValueStateDescriptor<>(
                                         "user-achievements", Types.POJO(UserAchievements.class)));
         vocabulary =
-                getRuntimeContext()
-                        .getState(
-                                new ValueStateDescriptor<>(
-                                        "vocabulary-words", Types.POJO(WordTable.class)));
-        legacyVocabulary =
-                getRuntimeContext()
-                        .getMapState(
-                                new MapStateDescriptor<>(
-                                        "vocabulary", Types.STRING, Types.BOOLEAN));
+                new UserWords<>(
+                        getRuntimeContext()
+                                .getState(
+                                        new ValueStateDescriptor<>(
+                                                "vocabulary-words", Types.POJO(WordTable.class))),
+                        getRuntimeContext()
+                                .getMapState(
+                                        new MapStateDescriptor<>(
+                                                "vocabulary", Types.STRING, Types.BOOLEAN)),
+                        value -> Boolean.TRUE,
+                        known -> 0,
+                        stateOnHeap);
         pending =
                 getRuntimeContext()
                         .getMapState(
@@ -178,7 +183,9 @@ public final class AchievementFunction
             tiersBefore[i] = a.awardedCount(types.get(i));
         }
 
-        WordTable words = excluded ? null : vocabulary();
+        if (!excluded) {
+            vocabulary.load();
+        }
         for (ChatMessage m : messages) {
             a.addMessage(m.words);
             if (!excluded) {
@@ -186,7 +193,7 @@ public final class AchievementFunction
                         MessageMetrics.features(m),
                         calendar.dayOf(m.ts).toEpochDay(),
                         calendar.hourOf(m.ts),
-                        newDistinctWords(words, m.text));
+                        newDistinctWords(m.text));
             }
             for (AchievementType type : types) {
                 for (Tier tier : a.awardDue(type)) {
@@ -195,8 +202,8 @@ public final class AchievementFunction
             }
         }
         achievements.update(a);
-        if (words != null) {
-            vocabulary.update(words);
+        if (!excluded) {
+            vocabulary.store();
         }
 
         // One progress row per type that changed; every applicable type on the first message.
@@ -225,30 +232,14 @@ public final class AchievementFunction
         }
     }
 
-    private static long newDistinctWords(WordTable words, String text) {
+    private long newDistinctWords(String text) throws Exception {
         long fresh = 0;
         for (String word : Vocabulary.vocabularyTokens(text)) {
-            if (words.add(word)) {
+            if (vocabulary.add(word)) {
                 fresh++;
             }
         }
         return fresh;
-    }
-
-    /** The user's vocabulary; moved from the older map state the first time (see its comment). */
-    private WordTable vocabulary() throws Exception {
-        WordTable words = vocabulary.value();
-        if (words != null) {
-            return words;
-        }
-        words = new WordTable();
-        for (String word : legacyVocabulary.keys()) {
-            words.add(word);
-        }
-        if (words.size() > 0) { // a clear is a scan on RocksDB, and most users are new
-            legacyVocabulary.clear();
-        }
-        return words;
     }
 
     private static AchievementRow award(String user, AchievementType type, Tier tier, long ts) {

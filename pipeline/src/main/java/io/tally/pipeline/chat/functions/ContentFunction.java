@@ -39,11 +39,10 @@ import org.apache.flink.util.OutputTag;
  * with the full order if it holds the word, and otherwise refuses it (a delete of a row that does
  * not exist, as for any refused word).
  *
- * <p>The words live in one {@link WordTable} per user, not in a map state (issue 12: a state entry
- * per word was most of the heap, of the garbage collector's work and of each checkpoint). Older
- * savepoints hold them in the map states {@code word-first-use-ts} (session 5) or {@code words}
- * (before); a user's are moved into the table the first time the user is seen again, which is the
- * only time those states are read.
+ * <p>The words live in {@link UserWords}: packed in a table on the heap, otherwise one entry each
+ * in the map state {@code word-first-use-ts}, which held them all before the table. Savepoints
+ * older still hold each word's full first use under {@code words}: a restored user's are moved into
+ * {@code word-first-use-ts} when the user is next seen (the only time {@code words} is read).
  */
 public final class ContentFunction
         extends KeyedProcessFunction<String, ChatMessage, MessageAnalysisRow>
@@ -56,20 +55,26 @@ public final class ContentFunction
     private transient ValueState<ContentStats> stats;
 
     /** Every distinct word of the user → the ts of its first use. */
-    private transient ValueState<WordTable> firstUses;
+    private transient UserWords<Long> words;
 
-    /** The same as {@link #firstUses}, as older savepoints hold it; see the class comment. */
-    private transient MapState<String, Long> legacyFirstUseTs;
-
+    /** The words with their full first use, as the oldest savepoints hold them. */
     private transient MapState<String, FirstUse> legacyWords;
+
+    private transient MapState<String, Long> spilledWords;
 
     private transient ValueState<Long> vocabularySize;
     private transient ValueState<TopWords> topWords;
     private transient DirtyKeys<String> dirty;
+    private transient boolean stateOnHeap;
 
     @Override
     public void bind(DirtyKeys<String> dirty) {
         this.dirty = dirty;
+    }
+
+    @Override
+    public void stateOnHeap(boolean onHeap) {
+        this.stateOnHeap = onHeap;
     }
 
     @Override
@@ -79,16 +84,21 @@ public final class ContentFunction
                         .getState(
                                 new ValueStateDescriptor<>(
                                         "content-stats", Types.POJO(ContentStats.class)));
-        firstUses =
-                getRuntimeContext()
-                        .getState(
-                                new ValueStateDescriptor<>(
-                                        "word-first-uses", Types.POJO(WordTable.class)));
-        legacyFirstUseTs =
+        spilledWords =
                 getRuntimeContext()
                         .getMapState(
                                 new MapStateDescriptor<>(
                                         "word-first-use-ts", Types.STRING, Types.LONG));
+        words =
+                new UserWords<>(
+                        getRuntimeContext()
+                                .getState(
+                                        new ValueStateDescriptor<>(
+                                                "word-first-uses", Types.POJO(WordTable.class))),
+                        spilledWords,
+                        ts -> ts,
+                        ts -> ts,
+                        stateOnHeap);
         legacyWords =
                 getRuntimeContext()
                         .getMapState(
@@ -120,9 +130,8 @@ public final class ContentFunction
         if (top == null) {
             top = new TopWords();
         }
-        WordTable words = firstUses.value();
-        if (words == null) {
-            words = fromOlderState();
+        if (words.load()) {
+            moveLegacyWords();
         }
         List<String> tokens = Vocabulary.vocabularyTokens(m.text);
         Set<String> inThisMessage = new HashSet<>();
@@ -131,20 +140,21 @@ public final class ContentFunction
             if (!inThisMessage.add(word)) {
                 continue; // its first position in this message was offered already
             }
-            int known = words.indexOf(word);
-            if (known >= 0 && m.ts > words.value(known)) {
+            long known = words.get(word);
+            boolean isNew = known == UserWords.UNKNOWN;
+            if (!isNew && m.ts > known) {
                 continue; // used before: this use cannot be its first
             }
-            if (known < 0) {
+            if (isNew) {
                 size++;
-                words.put(word, m.ts);
-            } else if (m.ts < words.value(known)) {
-                words.setValue(known, m.ts);
+                words.addNew(word, m.ts);
+            } else if (m.ts < known) {
+                words.set(word, m.ts);
             }
             FirstUse candidate = new FirstUse(m.ts, m.id, position);
-            // Every word TopWords holds is in the table, so a word new there is new to it too.
+            // Every word TopWords holds is a known word, so a word new here is new to it too.
             TopWords.Change change =
-                    known < 0 ? top.offerNew(word, candidate) : top.offer(word, candidate);
+                    isNew ? top.offerNew(word, candidate) : top.offer(word, candidate);
             if (change.upsertWord() != null) {
                 ctx.output(
                         VOCABULARY,
@@ -154,7 +164,7 @@ public final class ContentFunction
                 ctx.output(VOCABULARY, vocabularyRow(user, change.evictedWord(), 0, true));
             }
         }
-        firstUses.update(words);
+        words.store();
         topWords.update(top);
         vocabularySize.update(size);
         dirty.mark(user, 1);
@@ -166,31 +176,16 @@ public final class ContentFunction
         out.collect(row(user, stats.value(), vocabularySize.value()));
     }
 
-    /**
-     * The user's words as an older savepoint holds them, moved into a new table (empty for a new
-     * user); the older states are cleared.
-     */
-    private WordTable fromOlderState() throws Exception {
-        // Cleared only if they held something: on RocksDB a clear is a scan, and most users are
-        // new.
-        WordTable words = new WordTable();
+    /** Moves the user's words from {@code words} (the oldest savepoints), if any, and clears it. */
+    private void moveLegacyWords() throws Exception {
         boolean found = false;
-        for (Map.Entry<String, Long> e : legacyFirstUseTs.entries()) {
-            words.put(e.getKey(), e.getValue());
-            found = true;
-        }
-        if (found) {
-            legacyFirstUseTs.clear();
-        }
-        found = false;
         for (Map.Entry<String, FirstUse> e : legacyWords.entries()) {
-            words.put(e.getKey(), e.getValue().ts);
+            spilledWords.put(e.getKey(), e.getValue().ts);
             found = true;
         }
-        if (found) {
+        if (found) { // a clear is a scan on RocksDB, and most users are new
             legacyWords.clear();
         }
-        return words;
     }
 
     private static MessageAnalysisRow row(String user, ContentStats s, long vocabulary) {

@@ -189,9 +189,13 @@ public final class WordTable {
         return (char) (((chars[2 * unit] & 0xff) << 8) | (chars[2 * unit + 1] & 0xff));
     }
 
-    /** Spreads the high bits down: string hashes of short words differ mostly in low bits. */
+    /**
+     * Mixes a string hash before it picks a slot: hashes of similar short words are close numbers,
+     * which linear probing would pile into long runs of slots (a miss then scans the whole run).
+     */
     private static int spread(int h) {
-        return h ^ (h >>> 16);
+        int x = h * 0x9E3779B9;
+        return x ^ (x >>> 15);
     }
 
     /** Room for {@code needed}, with half as much again to grow into (at least 4). */

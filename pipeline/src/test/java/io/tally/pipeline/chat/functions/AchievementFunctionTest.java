@@ -26,6 +26,8 @@ import org.apache.flink.util.Collector;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 
 /**
  * SPEC §2.9: an award is dated by the update that met it in (ts, id) order per user, whatever order
@@ -206,9 +208,38 @@ class AchievementFunctionTest {
         assertThat(awards()).isEmpty();
     }
 
+    /** Words beyond the packed table still count once each (SPEC §2.9 vocabulary, exact). */
+    @ParameterizedTest
+    @ValueSource(strings = {"hashmap", "rocksdb"})
+    void theVocabularyCountsWordsBeyondThePackedTableOnce(String backend) throws Exception {
+        h.close();
+        h =
+                ChatFixtures.harnessOn(
+                        backend, new AchievementFunction(ZoneOffset.UTC, Set.of("dazza")), null);
+        int distinct = UserWords.PACKED_OFF_HEAP + 600;
+        StringBuilder all = new StringBuilder();
+        for (int w = 0; w < distinct; w++) {
+            all.append(" w").append(w);
+        }
+        send(message("alice", "m1", JUNE_20, all.toString()));
+        send(message("alice", "m2", JUNE_20 + ONE_SECOND, all.toString()));
+        send(message("alice", "m3", JUNE_20 + 2 * ONE_SECOND, "w1 w" + (distinct - 1) + " new"));
+        h.processWatermark(new Watermark(JUNE_30));
+
+        assertThat(progress("vocabulary"))
+                .last()
+                .extracting(r -> r.currentValue)
+                .isEqualTo(distinct + 1L);
+        assertThat(awards())
+                .filteredOn(a -> a.achievementType.equals("vocabulary"))
+                .extracting(a -> a.achievementLevel + "@" + a.achievedAt)
+                .as("bronze (500) on the first message, not again")
+                .containsExactly("bronze@" + JUNE_20);
+    }
+
     /**
      * Savepoints before the word table hold the vocabulary as a {@code vocabulary} map state: its
-     * words still count as known after a restore, and move into the table (the map emptied).
+     * words still count as known after a restore, and new words go to the table.
      */
     @Test
     void aVocabularyFromAnOlderSavepointStillCounts() throws Exception {
@@ -246,8 +277,8 @@ class AchievementFunctionTest {
                             assertThat(a.achievedAt).isEqualTo(JUNE_30 + ONE_SECOND);
                         });
         assertThat(progress("vocabulary")).last().extracting(r -> r.currentValue).isEqualTo(500L);
-        // The accumulator and the word table: the map state is gone, nothing is pending.
-        assertThat(h.numKeyedStateEntries()).isEqualTo(2);
+        // The accumulator, the table (fresh) and the map (the 499): nothing is pending.
+        assertThat(h.numKeyedStateEntries()).isEqualTo(3);
     }
 
     /** Writes 499 words into {@code vocabulary} and the accumulator, as before the word table. */

@@ -9,6 +9,9 @@ import java.time.LocalDateTime;
 import java.time.ZoneId;
 import java.time.ZonedDateTime;
 import org.apache.flink.api.common.typeinfo.Types;
+import org.apache.flink.runtime.checkpoint.OperatorSubtaskState;
+import org.apache.flink.runtime.state.hashmap.HashMapStateBackend;
+import org.apache.flink.state.rocksdb.EmbeddedRocksDBStateBackend;
 import org.apache.flink.streaming.api.functions.KeyedProcessFunction;
 import org.apache.flink.streaming.util.KeyedOneInputStreamOperatorTestHarness;
 import org.apache.flink.streaming.util.ProcessFunctionTestHarnesses;
@@ -69,6 +72,29 @@ final class ChatFixtures {
         var h =
                 new KeyedOneInputStreamOperatorTestHarness<>(
                         operator(function), m -> m.userKey, Types.STRING);
+        h.open();
+        return h;
+    }
+
+    /**
+     * {@link #harness} on the state backend named {@code backend} ({@code hashmap} or {@code
+     * rocksdb}), restored from {@code snapshot} if not null.
+     */
+    static <O> KeyedOneInputStreamOperatorTestHarness<String, ChatMessage, O> harnessOn(
+            String backend,
+            KeyedProcessFunction<String, ChatMessage, O> function,
+            OperatorSubtaskState snapshot)
+            throws Exception {
+        var h =
+                new KeyedOneInputStreamOperatorTestHarness<>(
+                        operator(function), m -> m.userKey, Types.STRING);
+        h.setStateBackend(
+                backend.equals("rocksdb")
+                        ? new EmbeddedRocksDBStateBackend()
+                        : new HashMapStateBackend());
+        if (snapshot != null) {
+            h.initializeState(snapshot);
+        }
         h.open();
         return h;
     }

@@ -16,7 +16,9 @@ import org.apache.flink.api.common.state.MapStateDescriptor;
 import org.apache.flink.api.common.state.ValueState;
 import org.apache.flink.api.common.state.ValueStateDescriptor;
 import org.apache.flink.api.common.typeinfo.Types;
+import org.apache.flink.core.execution.SavepointFormatType;
 import org.apache.flink.runtime.checkpoint.OperatorSubtaskState;
+import org.apache.flink.runtime.checkpoint.SavepointType;
 import org.apache.flink.streaming.api.functions.KeyedProcessFunction;
 import org.apache.flink.streaming.api.operators.KeyedProcessOperator;
 import org.apache.flink.streaming.runtime.streamrecord.StreamRecord;
@@ -64,11 +66,77 @@ class ContentFunctionTest {
     }
 
     /**
+     * On RocksDB words beyond the first {@link UserWords#PACKED_OFF_HEAP} (none) are a map entry
+     * each; on the heap one table takes them all. Either way a word is found, counted once, and an
+     * earlier use moves its first use back.
+     */
+    @ParameterizedTest
+    @ValueSource(strings = {"hashmap", "rocksdb"})
+    void wordsBeyondThePackedTableAreKnownAndMoveEarlierToo(String backend) throws Exception {
+        var h = ChatFixtures.harnessOn(backend, new ContentFunction(), null);
+        int distinct = UserWords.PACKED_OFF_HEAP + 52;
+        sendDistinctWords(h, 0, distinct);
+        int rowsBefore = h.getSideOutput(ContentFunction.VOCABULARY).size();
+        String packed = "w5";
+        String spilled = "w" + (distinct - 1);
+
+        h.processElement(message("alice", "again", ONE_PM + 999, packed + " " + spilled), ONE_PM);
+        assertThat(h.getSideOutput(ContentFunction.VOCABULARY)).hasSize(rowsBefore);
+        h.processElement(message("alice", "early", NOON, packed + " " + spilled), ONE_PM);
+
+        assertThat(h.getSideOutput(ContentFunction.VOCABULARY).stream().skip(rowsBefore))
+                .extracting(r -> r.getValue().word + "@" + r.getValue().firstUsed)
+                .as("both now first used at noon")
+                .containsExactly(packed + "@" + NOON, spilled + "@" + NOON);
+        assertThat(h.extractOutputValues())
+                .last()
+                .extracting(r -> r.vocabularySize)
+                .isEqualTo((long) distinct);
+        h.close();
+    }
+
+    /** A table of every word, as the heap keeps it, restores into RocksDB and goes on there. */
+    @Test
+    void aHeapSavepointOfManyWordsGoesOnOnRocksDb() throws Exception {
+        var heap = ChatFixtures.harnessOn("hashmap", new ContentFunction(), null);
+        sendDistinctWords(heap, 0, 300);
+        OperatorSubtaskState savepoint =
+                heap.snapshotWithLocalState(
+                                1, ONE_PM, SavepointType.savepoint(SavepointFormatType.CANONICAL))
+                        .getJobManagerOwnedState();
+        heap.close();
+
+        var rocks = ChatFixtures.harnessOn("rocksdb", new ContentFunction(), savepoint);
+        sendDistinctWords(rocks, 200, 400); // w200..w299 known from the heap's table
+        assertThat(rocks.extractOutputValues())
+                .last()
+                .extracting(r -> r.vocabularySize)
+                .isEqualTo(400L);
+        rocks.close();
+    }
+
+    /** Sends alice words w{from}..w{to - 1}, 100 to a message, one message a millisecond. */
+    private static void sendDistinctWords(
+            KeyedOneInputStreamOperatorTestHarness<String, ChatMessage, MessageAnalysisRow> h,
+            int from,
+            int to)
+            throws Exception {
+        for (int start = from; start < to; start += 100) {
+            StringBuilder text = new StringBuilder();
+            for (int w = start; w < Math.min(to, start + 100); w++) {
+                text.append(" w").append(w);
+            }
+            h.processElement(
+                    message("alice", "m" + start, ONE_PM + start, text.toString()), ONE_PM);
+        }
+    }
+
+    /**
      * Older savepoints hold each word of a user in a map state: the full first use under {@code
      * words} (before issue 12) or its ts under {@code word-first-use-ts} (until the word table). A
      * restored user's words still count as known (no second vocabulary row, no double count in
-     * vocabulary_size), and move into the word table, the old state emptied, when the user is next
-     * seen.
+     * vocabulary_size); {@code words} is moved into {@code word-first-use-ts} when the user is next
+     * seen, and new words go to the table.
      */
     @ParameterizedTest
     @ValueSource(strings = {"words", "word-first-use-ts"})
@@ -96,8 +164,9 @@ class ContentFunctionTest {
                 .as("pizza was known from the savepoint; tonight moves earlier")
                 .containsExactly("and@" + ONE_PM, "beer@" + ONE_PM, "tonight@" + (NOON - 1));
         assertThat(h.extractOutputValues()).last().extracting(r -> r.vocabularySize).isEqualTo(4L);
-        // Stats, the word table, the vocabulary size and the top words: the old state is gone.
-        assertThat(h.numKeyedStateEntries()).isEqualTo(4);
+        // Stats, the word table, word-first-use-ts (the restored words stay there), the size
+        // and the top words; the oldest state, words, is emptied.
+        assertThat(h.numKeyedStateEntries()).isEqualTo(5);
         h.close();
     }
 
