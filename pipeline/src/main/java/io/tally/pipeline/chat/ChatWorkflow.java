@@ -17,6 +17,7 @@ import io.tally.pipeline.chat.records.MessageAnalysisRow;
 import io.tally.pipeline.chat.records.StreakRow;
 import io.tally.pipeline.chat.records.UserStatsRow;
 import io.tally.pipeline.config.TallyConfig;
+import io.tally.pipeline.runtime.BackendAwareKeyedOperator;
 import io.tally.pipeline.runtime.FlushPolicy;
 import io.tally.pipeline.runtime.FlushingKeyedOperator;
 import io.tally.pipeline.runtime.RowFlusher;
@@ -57,9 +58,13 @@ public final class ChatWorkflow {
 
         SingleOutputStreamOperator<ChatMessage> unique =
                 messages.keyBy(m -> m.userKey, Types.STRING)
-                        .process(new MessageDedupeFunction(config.timezone, config.retentionDays))
-                        .uid("chat-dedupe")
-                        .name("Dedupe chat messages by id, per user");
+                        .transform(
+                                "Dedupe chat messages by id, per user",
+                                Types.POJO(ChatMessage.class),
+                                new BackendAwareKeyedOperator<>(
+                                        new MessageDedupeFunction(
+                                                config.timezone, config.retentionDays)))
+                        .uid("chat-dedupe");
 
         DataStream<DeadLetter> deadLetters =
                 messages.getSideOutput(ValidRecordSplitter.DEAD_LETTERS)

@@ -2,7 +2,6 @@ package io.tally.pipeline.runtime;
 
 import java.util.Map;
 import org.apache.flink.runtime.state.VoidNamespace;
-import org.apache.flink.runtime.state.heap.HeapKeyedStateBackend;
 import org.apache.flink.streaming.api.functions.KeyedProcessFunction;
 import org.apache.flink.streaming.api.operators.BoundedOneInput;
 import org.apache.flink.streaming.api.operators.InternalTimer;
@@ -50,7 +49,7 @@ public final class FlushingKeyedOperator<K, I, O> extends KeyedProcessOperator<K
         dirty = new DirtyKeys<>();
         flusher = (RowFlusher<K, O>) userFunction;
         flusher.bind(dirty);
-        flusher.stateOnHeap(getKeyedStateBackend() instanceof HeapKeyedStateBackend);
+        BackendAware.tell(userFunction, getKeyedStateBackend());
         rows = new Rows();
         watermark = Long.MIN_VALUE;
         super.open();

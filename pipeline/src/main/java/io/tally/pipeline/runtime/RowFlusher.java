@@ -20,13 +20,6 @@ public interface RowFlusher<K, O> {
     void bind(DirtyKeys<K> dirty);
 
     /**
-     * Called once, before {@code open}: whether keyed state lives on the heap as objects (read and
-     * changed in place), or in a backend that serializes a value on every read and write (RocksDB,
-     * ForSt, changelog), where a large value is costly to touch per event.
-     */
-    default void stateOnHeap(boolean onHeap) {}
-
-    /**
      * Emits the current rows of {@code key} (also the operator's current key, so keyed state reads
      * its values) for what {@code marks} says changed.
      */

@@ -10,6 +10,7 @@ import io.tally.pipeline.chat.logic.WordTable;
 import io.tally.pipeline.chat.records.AchievementProgressRow;
 import io.tally.pipeline.chat.records.AchievementRow;
 import io.tally.pipeline.chat.records.ChatMessage;
+import io.tally.pipeline.runtime.BackendAware;
 import io.tally.pipeline.runtime.DirtyKeys;
 import io.tally.pipeline.runtime.RowFlusher;
 import io.tally.pipeline.runtime.UserKey;
@@ -54,7 +55,7 @@ import org.apache.flink.util.OutputTag;
  */
 public final class AchievementFunction
         extends KeyedProcessFunction<String, ChatMessage, AchievementProgressRow>
-        implements RowFlusher<String, AchievementProgressRow> {
+        implements RowFlusher<String, AchievementProgressRow>, BackendAware {
     private static final long serialVersionUID = 1L;
 
     public static final OutputTag<AchievementRow> AWARDS =
@@ -73,9 +74,9 @@ public final class AchievementFunction
     /**
      * Every distinct §2.8 vocabulary token of the user: vocabulary_size must be exact. The first 2
      * 048 packed in a table, any further ones in the map state {@code vocabulary}, which held them
-     * all before the table ({@link UserWords}).
+     * all before the table ({@link UserStrings}).
      */
-    private transient UserWords<Boolean> vocabulary;
+    private transient UserStrings<Boolean> vocabulary;
 
     /** Messages the watermark has not passed yet, by ts; one timer per ts. */
     private transient MapState<Long, List<ChatMessage>> pending;
@@ -107,7 +108,7 @@ public final class AchievementFunction
                                 new ValueStateDescriptor<>(
                                         "user-achievements", Types.POJO(UserAchievements.class)));
         vocabulary =
-                new UserWords<>(
+                new UserStrings<>(
                         getRuntimeContext()
                                 .getState(
                                         new ValueStateDescriptor<>(

@@ -8,6 +8,7 @@ import io.tally.pipeline.chat.logic.WordTable;
 import io.tally.pipeline.chat.records.ChatMessage;
 import io.tally.pipeline.chat.records.MessageAnalysisRow;
 import io.tally.pipeline.chat.records.VocabularyRow;
+import io.tally.pipeline.runtime.BackendAware;
 import io.tally.pipeline.runtime.DirtyKeys;
 import io.tally.pipeline.runtime.RowFlusher;
 import java.util.HashSet;
@@ -39,14 +40,14 @@ import org.apache.flink.util.OutputTag;
  * with the full order if it holds the word, and otherwise refuses it (a delete of a row that does
  * not exist, as for any refused word).
  *
- * <p>The words live in {@link UserWords}: packed in a table on the heap, otherwise one entry each
+ * <p>The words live in {@link UserStrings}: packed in a table on the heap, otherwise one entry each
  * in the map state {@code word-first-use-ts}, which held them all before the table. Savepoints
  * older still hold each word's full first use under {@code words}: a restored user's are moved into
  * {@code word-first-use-ts} when the user is next seen (the only time {@code words} is read).
  */
 public final class ContentFunction
         extends KeyedProcessFunction<String, ChatMessage, MessageAnalysisRow>
-        implements RowFlusher<String, MessageAnalysisRow> {
+        implements RowFlusher<String, MessageAnalysisRow>, BackendAware {
     private static final long serialVersionUID = 1L;
 
     public static final OutputTag<VocabularyRow> VOCABULARY =
@@ -55,7 +56,7 @@ public final class ContentFunction
     private transient ValueState<ContentStats> stats;
 
     /** Every distinct word of the user → the ts of its first use. */
-    private transient UserWords<Long> words;
+    private transient UserStrings<Long> words;
 
     /** The words with their full first use, as the oldest savepoints hold them. */
     private transient MapState<String, FirstUse> legacyWords;
@@ -90,7 +91,7 @@ public final class ContentFunction
                                 new MapStateDescriptor<>(
                                         "word-first-use-ts", Types.STRING, Types.LONG));
         words =
-                new UserWords<>(
+                new UserStrings<>(
                         getRuntimeContext()
                                 .getState(
                                         new ValueStateDescriptor<>(
@@ -141,7 +142,7 @@ public final class ContentFunction
                 continue; // its first position in this message was offered already
             }
             long known = words.get(word);
-            boolean isNew = known == UserWords.UNKNOWN;
+            boolean isNew = known == UserStrings.UNKNOWN;
             if (!isNew && m.ts > known) {
                 continue; // used before: this use cannot be its first
             }

@@ -3,12 +3,13 @@ package io.tally.pipeline.chat.functions;
 import io.tally.connectors.kafka.BadRecordReason;
 import io.tally.connectors.kafka.DeadLetter;
 import io.tally.pipeline.chat.logic.ChatCalendar;
+import io.tally.pipeline.chat.logic.WordTable;
 import io.tally.pipeline.chat.records.ChatMessage;
+import io.tally.pipeline.runtime.BackendAware;
 import io.tally.pipeline.runtime.StatusDelta;
 import java.time.Instant;
 import java.time.LocalDate;
 import java.time.ZoneId;
-import java.util.Iterator;
 import java.util.List;
 import java.util.Map;
 import org.apache.flink.api.common.functions.OpenContext;
@@ -16,6 +17,7 @@ import org.apache.flink.api.common.state.ListState;
 import org.apache.flink.api.common.state.ListStateDescriptor;
 import org.apache.flink.api.common.state.MapState;
 import org.apache.flink.api.common.state.MapStateDescriptor;
+import org.apache.flink.api.common.state.ValueStateDescriptor;
 import org.apache.flink.api.common.typeinfo.Types;
 import org.apache.flink.metrics.Counter;
 import org.apache.flink.runtime.state.FunctionInitializationContext;
@@ -53,7 +55,7 @@ import org.apache.flink.util.OutputTag;
  */
 public final class MessageDedupeFunction
         extends KeyedProcessFunction<String, ChatMessage, ChatMessage>
-        implements CheckpointedFunction {
+        implements CheckpointedFunction, BackendAware {
     private static final long serialVersionUID = 1L;
 
     public static final OutputTag<DeadLetter> TOO_LATE =
@@ -72,13 +74,16 @@ public final class MessageDedupeFunction
 
     /**
      * Every id passed on → the epoch day of its message, until that day leaves the retention window
-     * (one daily timer per user removes the expired ones).
+     * (one daily timer per user removes the expired ones): a packed table on the heap, a map entry
+     * each ({@code seen-id-days}) on RocksDB ({@link UserStrings}).
      */
-    private transient MapState<String, Integer> seenDays;
+    private transient UserStrings<Integer> seen;
+
+    private transient boolean stateOnHeap;
 
     // As savepoints before issue 12 hold them: the ids, and the same ids again listed by the time
-    // they expire. Still read (a duplicate of a restored id is found) and emptied by the timers
-    // already registered for them; nothing is added any more.
+    // they expire. Moved into seen-id-days the first time the user is seen again (or its timer
+    // fires), the only time they are read.
     private transient MapState<String, Boolean> legacySeen;
     private transient MapState<Long, List<String>> legacyForget;
     private transient Counter lateDropped;
@@ -126,12 +131,26 @@ public final class MessageDedupeFunction
     }
 
     @Override
+    public void stateOnHeap(boolean onHeap) {
+        this.stateOnHeap = onHeap;
+    }
+
+    @Override
     public void open(OpenContext context) {
         calendar = new ChatCalendar(zone);
-        seenDays =
-                getRuntimeContext()
-                        .getMapState(
-                                new MapStateDescriptor<>("seen-id-days", Types.STRING, Types.INT));
+        seen =
+                new UserStrings<>(
+                        getRuntimeContext()
+                                .getState(
+                                        new ValueStateDescriptor<>(
+                                                "seen-ids-packed", Types.POJO(WordTable.class))),
+                        getRuntimeContext()
+                                .getMapState(
+                                        new MapStateDescriptor<>(
+                                                "seen-id-days", Types.STRING, Types.INT)),
+                        day -> (int) day,
+                        Integer::longValue,
+                        stateOnHeap);
         legacySeen =
                 getRuntimeContext()
                         .getMapState(
@@ -158,12 +177,17 @@ public final class MessageDedupeFunction
             ctx.output(STATUS, StatusDelta.of("chat", 0, 0, 1, 0));
             return;
         }
-        if (seenDays.contains(m.id) || legacySeen.contains(m.id)) {
+        if (seen.load()) {
+            moveLegacyIds();
+        }
+        if (seen.get(m.id) != UserStrings.UNKNOWN) {
+            seen.store();
             duplicates.inc();
             ctx.output(STATUS, StatusDelta.of("chat", 0, 0, 0, 1));
             return;
         }
-        seenDays.put(m.id, (int) day.toEpochDay());
+        seen.addNew(m.id, day.toEpochDay());
+        seen.store();
         // Forget the id when the message itself would be too late: a repeat after that is dropped
         // as too-late anyway. One timer per user and day (registering it again is a no-op).
         ctx.timerService().registerEventTimeTimer(forgetAt(day));
@@ -189,21 +213,35 @@ public final class MessageDedupeFunction
         }
         advanceTo(ctx.timerService().currentWatermark());
         long expiredDay = calendar.dayOf(timestamp).minusDays(retentionDays + 1L).toEpochDay();
-        Iterator<Map.Entry<String, Integer>> ids = seenDays.iterator();
-        while (ids.hasNext()) {
-            if (ids.next().getValue() <= expiredDay) {
-                ids.remove();
-            }
+        if (seen.load()) {
+            moveLegacyIds();
         }
-        if (seenDays.isEmpty()) {
-            seenDays.clear(); // drops the user's empty map, not only its entries
+        seen.removeValuesUpTo(expiredDay);
+        if (seen.isEmpty()) {
+            seen.clear(); // drops the user's empty table and map, not only their entries
+        } else {
+            seen.store();
         }
-        List<String> legacy = legacyForget.get(timestamp);
-        if (legacy != null) {
-            for (String id : legacy) {
-                legacySeen.remove(id);
+    }
+
+    /**
+     * Moves the user's ids from the states of savepoints before issue 12, if any, and clears them.
+     * An id's day is recovered from its forget time, {@link #forgetAt}: the start of day +
+     * retention + 1 (the timer registered for that time is still there and now forgets it from
+     * {@link #seen}).
+     */
+    private void moveLegacyIds() throws Exception {
+        boolean found = false;
+        for (Map.Entry<Long, List<String>> e : legacyForget.entries()) {
+            long day = calendar.dayOf(e.getKey()).minusDays(retentionDays + 1L).toEpochDay();
+            for (String id : e.getValue()) {
+                seen.addNew(id, day);
             }
-            legacyForget.remove(timestamp);
+            found = true;
+        }
+        if (found) { // a clear is a scan on RocksDB, and most users are new
+            legacyForget.clear();
+            legacySeen.clear();
         }
     }
 

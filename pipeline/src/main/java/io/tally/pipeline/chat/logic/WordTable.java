@@ -11,8 +11,8 @@ import java.util.Arrays;
  * its bytes and a boxed long, about 100 bytes in five objects, and a state lookup per token. With
  * 3.5 M words in a 1 M-message catch-up those objects were most of the heap, so most of what the
  * garbage collector copied and most of what each heap checkpoint serialized string by string. Here
- * a word is its UTF-16 code units in one byte array, an end offset and a value: about 24 bytes, no
- * object of its own, and one state lookup per message.
+ * a word is its code units in one byte array, an end offset and a value: about 20 bytes, no object
+ * of its own, and one state lookup per message.
  *
  * <p>A Flink POJO: the public fields are the state. The hash index is derived and transient: it is
  * rebuilt on the first lookup after the table was deserialized or copied (a heap checkpoint copies
@@ -26,8 +26,15 @@ public final class WordTable {
     /** The largest array the JVM allocates. */
     private static final long MAX_BYTES = Integer.MAX_VALUE - 8;
 
-    /** The words' UTF-16 code units, two bytes each (high byte first), one word after another. */
+    /**
+     * The words' UTF-16 code units, one word after another: one byte each while every unit is below
+     * 256 ({@link #wide} false: ASCII ids and words, as a string is serialized), two bytes each
+     * (high byte first) once one is not.
+     */
     public byte[] chars = NO_CHARS;
+
+    /** Whether {@link #chars} holds two bytes a unit. */
+    public boolean wide;
 
     /** {@code ends[i]}: where word {@code i} ends in {@link #chars}, in code units (exclusive). */
     public int[] ends = NO_ENDS;
@@ -96,6 +103,36 @@ public final class WordTable {
         values[i] = value;
     }
 
+    /**
+     * Removes every word whose value is at most {@code max}, keeping the others in order; returns
+     * how many it removed.
+     */
+    public int removeValuesUpTo(long max) {
+        int kept = 0;
+        int keptUnits = 0;
+        for (int i = 0; i < size; i++) {
+            if (values[i] <= max) {
+                continue;
+            }
+            int start = start(i);
+            int length = ends[i] - start;
+            System.arraycopy(chars, width() * start, chars, width() * keptUnits, width() * length);
+            keptUnits += length;
+            ends[kept] = keptUnits;
+            values[kept] = values[i];
+            kept++;
+        }
+        int removed = size - kept;
+        if (removed > 0) {
+            size = kept;
+            chars = Arrays.copyOf(chars, width() * grown(keptUnits));
+            ends = Arrays.copyOf(ends, grown(kept));
+            values = Arrays.copyOf(values, grown(kept));
+            slots = null;
+        }
+        return removed;
+    }
+
     /** The index of {@code word} (for {@link #value} and {@link #setValue}), or -1. */
     public int indexOf(String word) {
         int[] index = index();
@@ -119,13 +156,20 @@ public final class WordTable {
             ends = Arrays.copyOf(ends, capacity);
             values = Arrays.copyOf(values, capacity);
         }
-        if (2L * end > chars.length) {
-            chars = Arrays.copyOf(chars, (int) Math.min(MAX_BYTES, 2L * grown(end)));
+        if (!wide && !latin1(word)) {
+            widen();
+        }
+        if ((long) width() * end > chars.length) {
+            chars = Arrays.copyOf(chars, (int) Math.min(MAX_BYTES, (long) width() * grown(end)));
         }
         for (int c = 0; c < word.length(); c++) {
             char ch = word.charAt(c);
-            chars[2 * (start + c)] = (byte) (ch >>> 8);
-            chars[2 * (start + c) + 1] = (byte) ch;
+            if (wide) {
+                chars[2 * (start + c)] = (byte) (ch >>> 8);
+                chars[2 * (start + c) + 1] = (byte) ch;
+            } else {
+                chars[start + c] = (byte) ch;
+            }
         }
         ends[size] = end;
         values[size] = value;
@@ -185,7 +229,34 @@ public final class WordTable {
         return i == 0 ? 0 : ends[i - 1];
     }
 
+    private int width() {
+        return wide ? 2 : 1;
+    }
+
+    private static boolean latin1(String word) {
+        for (int c = 0; c < word.length(); c++) {
+            if (word.charAt(c) > 0xff) {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    /** Switches {@link #chars} to two bytes a unit, for a word with a unit of 256 or more. */
+    private void widen() {
+        int units = size == 0 ? 0 : ends[size - 1];
+        byte[] wider = new byte[2 * Math.max(units, chars.length)];
+        for (int u = 0; u < units; u++) {
+            wider[2 * u + 1] = chars[u];
+        }
+        chars = wider;
+        wide = true;
+    }
+
     private char charAt(int unit) {
+        if (!wide) {
+            return (char) (chars[unit] & 0xff);
+        }
         return (char) (((chars[2 * unit] & 0xff) << 8) | (chars[2 * unit + 1] & 0xff));
     }
 

@@ -66,7 +66,7 @@ class ContentFunctionTest {
     }
 
     /**
-     * On RocksDB words beyond the first {@link UserWords#PACKED_OFF_HEAP} (none) are a map entry
+     * On RocksDB words beyond the first {@link UserStrings#PACKED_OFF_HEAP} (none) are a map entry
      * each; on the heap one table takes them all. Either way a word is found, counted once, and an
      * earlier use moves its first use back.
      */
@@ -74,7 +74,7 @@ class ContentFunctionTest {
     @ValueSource(strings = {"hashmap", "rocksdb"})
     void wordsBeyondThePackedTableAreKnownAndMoveEarlierToo(String backend) throws Exception {
         var h = ChatFixtures.harnessOn(backend, new ContentFunction(), null);
-        int distinct = UserWords.PACKED_OFF_HEAP + 52;
+        int distinct = UserStrings.PACKED_OFF_HEAP + 52;
         sendDistinctWords(h, 0, distinct);
         int rowsBefore = h.getSideOutput(ContentFunction.VOCABULARY).size();
         String packed = "w5";

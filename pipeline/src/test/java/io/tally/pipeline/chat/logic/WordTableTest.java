@@ -62,6 +62,24 @@ class WordTableTest {
         assertThat(t.contains("ab")).isFalse();
     }
 
+    /** One byte a unit while every word is Latin-1, two from the first word that is not. */
+    @Test
+    void widensItsUnitsOnlyForAWordBeyondLatin1() {
+        WordTable t = new WordTable();
+        t.put("café", 1);
+        t.put("naïve", 2);
+        assertThat(t.wide).isFalse();
+        t.put("日本", 3);
+        assertThat(t.wide).isTrue();
+        assertThat(t.get("café", -1)).isEqualTo(1);
+        assertThat(t.get("naïve", -1)).isEqualTo(2);
+        assertThat(t.get("日本", -1)).isEqualTo(3);
+        assertThat(t.word(0)).isEqualTo("café");
+        assertThat(t.removeValuesUpTo(1)).isEqualTo(1);
+        assertThat(t.word(0)).isEqualTo("naïve");
+        assertThat(t.word(1)).isEqualTo("日本");
+    }
+
     @Test
     void agreesWithAHashMapOverManyRandomWords() {
         Random random = new Random(7);
@@ -84,6 +102,24 @@ class WordTableTest {
             String w = randomWord(random) + "#";
             assertThat(t.contains(w)).isFalse();
         }
+    }
+
+    @Test
+    void removesTheWordsWhoseValueIsAtMostALimitAndKeepsTheRestFindable() {
+        WordTable t = new WordTable();
+        for (int i = 0; i < 300; i++) {
+            t.put("id-" + i, i % 10); // ten "days"
+        }
+        assertThat(t.removeValuesUpTo(3)).isEqualTo(120);
+        assertThat(t.size()).isEqualTo(180);
+        assertThat(t.contains("id-3")).isFalse();
+        assertThat(t.get("id-4", -1)).isEqualTo(4);
+        assertThat(t.get("id-299", -1)).isEqualTo(9);
+        assertThat(t.add("id-3")).as("a removed id can come back").isTrue();
+        assertThat(t.removeValuesUpTo(-1)).isZero();
+        assertThat(t.removeValuesUpTo(9)).isEqualTo(181);
+        assertThat(t.size()).isZero();
+        assertThat(t.contains("id-9")).isFalse();
     }
 
     /** Flink's POJO serializer (no Kryo) writes and copies it; the index is rebuilt after both. */

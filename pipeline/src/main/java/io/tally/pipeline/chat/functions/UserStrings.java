@@ -1,30 +1,35 @@
 package io.tally.pipeline.chat.functions;
 
 import io.tally.pipeline.chat.logic.WordTable;
+import java.util.Iterator;
+import java.util.Map;
 import java.util.function.LongFunction;
 import java.util.function.ToLongFunction;
 import org.apache.flink.api.common.state.MapState;
 import org.apache.flink.api.common.state.ValueState;
 
 /**
- * The current user's distinct words in keyed state, each with a {@code long} (SPEC §2.8 first-use
- * ts, or nothing for the §2.9 vocabulary): packed in one {@link WordTable}, or a map-state entry
- * each.
+ * The current user's distinct strings in keyed state, each with a {@code long}: packed in one
+ * {@link WordTable}, or a map-state entry each. The words of content (with their first-use ts, SPEC
+ * §2.8) and of achievements (§2.9 vocabulary), and the message ids of the dedupe (with their day,
+ * §1.7).
  *
  * <p>Why two tiers (issue 12): a map entry per word made words most of the heap, of the garbage
  * collector's work and of each heap checkpoint, and cost a state lookup per token; one table per
- * user fixes that, so on the heap the table takes every word. RocksDB is the opposite: it reads and
- * writes a value whole, so a table is read whole on every message and written whole on every new
- * word. Measured on 200 000 messages of the peers topic (its busiest user has 11 400 words): 119 s
- * with a map entry per word, 227 s with every word in the table, 151 s with a user's first 256 in
- * it, 127 s with none. So off the heap new words go to the map, as before the table.
+ * user fixes that, so on the heap the table takes every word (and the dedupe's ids, for the same
+ * reasons). RocksDB is the opposite: it reads and writes a value whole, so a table is read whole on
+ * every message and written whole on every new word. Measured on 200 000 messages of the peers
+ * topic (its busiest user has 11 400 words): 119 s with a map entry per word, 227 s with every word
+ * in the table, 151 s with a user's first 256 in it, 127 s with none. So off the heap new words go
+ * to the map, as before the table; the dedupe's ids too (the busiest user has 140 000 ids within
+ * retention).
  *
  * <p>A word is in exactly one tier, and lookups check both, so the split may differ between runs: a
  * savepoint taken on the heap restores into RocksDB, and the reverse. The map is the state that
  * held all of a user's words before the table existed, so a restored user's words are found there.
  * Use: {@link #load} for the current key, lookups and changes, then {@link #store}.
  */
-final class UserWords<V> {
+final class UserStrings<V> {
     /** How many of a user's words the table takes when state is not on the heap. */
     static final int PACKED_OFF_HEAP = 0;
 
@@ -40,7 +45,7 @@ final class UserWords<V> {
     private WordTable table;
     private boolean changed;
 
-    UserWords(
+    UserStrings(
             ValueState<WordTable> packed,
             MapState<String, V> spilled,
             LongFunction<V> toSpilled,
@@ -101,6 +106,32 @@ final class UserWords<V> {
         }
         addNew(word, 0);
         return true;
+    }
+
+    /** Removes every string whose value is at most {@code max}, from both tiers. */
+    void removeValuesUpTo(long max) throws Exception {
+        if (table.removeValuesUpTo(max) > 0) {
+            changed = true;
+        }
+        Iterator<Map.Entry<String, V>> entries = spilled.iterator();
+        while (entries.hasNext()) {
+            if (fromSpilled.applyAsLong(entries.next().getValue()) <= max) {
+                entries.remove();
+            }
+        }
+    }
+
+    /** Whether the user has no string left in either tier. */
+    boolean isEmpty() throws Exception {
+        return table.size() == 0 && spilled.isEmpty();
+    }
+
+    /** Drops the user's state in both tiers. */
+    void clear() {
+        packed.clear();
+        spilled.clear();
+        table = new WordTable();
+        changed = false;
     }
 
     /** Sets the value of {@code word}, which {@link #get} just found. */
