@@ -78,7 +78,7 @@ class BenchCommandTest {
         assertThat(reviews.get("reviews_per_s").asDouble()).isPositive();
 
         JsonNode members = report.get("members");
-        assertCatchUp(members, BenchCommand.MEMBERS_TABLES.size());
+        assertCatchUp(members, BenchCommand.MEMBERS_TABLES.size(), false);
         assertThat(members.get("jobs_completed").asLong())
                 .isEqualTo(members.get("import_jobs").asLong())
                 .isPositive();
@@ -104,12 +104,25 @@ class BenchCommandTest {
 
     /** The figures every catch-up run has: they exist and agree with each other. */
     private static void assertCatchUp(JsonNode section, int tables) {
+        assertCatchUp(section, tables, true);
+    }
+
+    /**
+     * As {@link #assertCatchUp(JsonNode, int)}; {@code postgresBusy} false for a section whose
+     * database work may take less than the 10 ms /proc counts in (the 20 member pages here, about 1
+     * 000 rows: CI once measured 0.0 s), where the figure must still be there and not negative.
+     */
+    private static void assertCatchUp(JsonNode section, int tables, boolean postgresBusy) {
         assertThat(section.get("events_per_s").asDouble()).isPositive();
         assertThat(section.get("seconds").asDouble()).isPositive();
         assertThat(section.get("tally_cpu_s").asDouble()).isPositive();
-        assertThat(section.get("postgres_cpu_s").asDouble())
-                .as("the test database is a local server")
-                .isPositive();
+        JsonNode postgres = section.get("postgres_cpu_s");
+        assertThat(postgres.isNumber()).as("the test database is a local server").isTrue();
+        if (postgresBusy) {
+            assertThat(postgres.asDouble()).isPositive();
+        } else {
+            assertThat(postgres.asDouble()).isNotNegative();
+        }
         assertThat(section.get("tables")).hasSize(tables);
         long rows = 0;
         long writes = 0;
