@@ -72,9 +72,9 @@ public final class AchievementFunction
     private transient ValueState<UserAchievements> achievements;
 
     /**
-     * Every distinct §2.8 vocabulary token of the user: vocabulary_size must be exact. The first 2
-     * 048 packed in a table, any further ones in the map state {@code vocabulary}, which held them
-     * all before the table ({@link UserStrings}).
+     * Every distinct §2.8 vocabulary token of the user: vocabulary_size must be exact. Packed in a
+     * table on the heap, a map entry each in {@code vocabulary} on RocksDB and for words restored
+     * from before the table ({@link UserStrings}).
      */
     private transient UserStrings<Boolean> vocabulary;
 

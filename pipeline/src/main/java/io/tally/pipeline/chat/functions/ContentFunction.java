@@ -58,10 +58,11 @@ public final class ContentFunction
     /** Every distinct word of the user → the ts of its first use. */
     private transient UserStrings<Long> words;
 
+    /** {@link #words}' map tier, {@code word-first-use-ts}: word → ts of its first use. */
+    private transient MapState<String, Long> spilledWords;
+
     /** The words with their full first use, as the oldest savepoints hold them. */
     private transient MapState<String, FirstUse> legacyWords;
-
-    private transient MapState<String, Long> spilledWords;
 
     private transient ValueState<Long> vocabularySize;
     private transient ValueState<TopWords> topWords;

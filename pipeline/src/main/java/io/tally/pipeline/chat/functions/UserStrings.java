@@ -30,9 +30,6 @@ import org.apache.flink.api.common.state.ValueState;
  * Use: {@link #load} for the current key, lookups and changes, then {@link #store}.
  */
 final class UserStrings<V> {
-    /** How many of a user's words the table takes when state is not on the heap. */
-    static final int PACKED_OFF_HEAP = 0;
-
     /** What {@link #get} returns for a word the user never used (no ts is negative, §1.6). */
     static final long UNKNOWN = Long.MIN_VALUE;
 
@@ -40,7 +37,9 @@ final class UserStrings<V> {
     private final MapState<String, V> spilled;
     private final LongFunction<V> toSpilled;
     private final ToLongFunction<V> fromSpilled;
-    private final int packedAtMost;
+
+    /** Whether new strings go to the table (state on the heap) or to the map. */
+    private final boolean packNew;
 
     private WordTable table;
     private boolean changed;
@@ -55,7 +54,7 @@ final class UserStrings<V> {
         this.spilled = spilled;
         this.toSpilled = toSpilled;
         this.fromSpilled = fromSpilled;
-        this.packedAtMost = stateOnHeap ? Integer.MAX_VALUE : PACKED_OFF_HEAP;
+        this.packNew = stateOnHeap;
     }
 
     /**
@@ -66,7 +65,7 @@ final class UserStrings<V> {
      */
     boolean load() throws Exception {
         table = packed.value();
-        changed = table == null && packedAtMost > 0;
+        changed = table == null && packNew;
         if (table == null) {
             table = new WordTable();
             return true;
@@ -93,7 +92,7 @@ final class UserStrings<V> {
 
     /** Adds {@code word}, which {@link #get} just found {@link #UNKNOWN}. */
     void addNew(String word, long value) throws Exception {
-        if (table.size() < packedAtMost) {
+        if (packNew) {
             table.put(word, value);
             changed = true;
         } else {

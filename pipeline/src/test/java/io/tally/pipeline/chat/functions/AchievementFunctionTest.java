@@ -216,7 +216,7 @@ class AchievementFunctionTest {
         h =
                 ChatFixtures.harnessOn(
                         backend, new AchievementFunction(ZoneOffset.UTC, Set.of("dazza")), null);
-        int distinct = UserStrings.PACKED_OFF_HEAP + 600;
+        int distinct = 600;
         StringBuilder all = new StringBuilder();
         for (int w = 0; w < distinct; w++) {
             all.append(" w").append(w);

@@ -66,15 +66,14 @@ class ContentFunctionTest {
     }
 
     /**
-     * On RocksDB words beyond the first {@link UserStrings#PACKED_OFF_HEAP} (none) are a map entry
-     * each; on the heap one table takes them all. Either way a word is found, counted once, and an
-     * earlier use moves its first use back.
+     * On RocksDB new words are a map entry each; on the heap one table takes them all. Either way a
+     * word is found, counted once, and an earlier use moves its first use back.
      */
     @ParameterizedTest
     @ValueSource(strings = {"hashmap", "rocksdb"})
     void wordsBeyondThePackedTableAreKnownAndMoveEarlierToo(String backend) throws Exception {
         var h = ChatFixtures.harnessOn(backend, new ContentFunction(), null);
-        int distinct = UserStrings.PACKED_OFF_HEAP + 52;
+        int distinct = 52;
         sendDistinctWords(h, 0, distinct);
         int rowsBefore = h.getSideOutput(ContentFunction.VOCABULARY).size();
         String packed = "w5";
