@@ -15,8 +15,12 @@ import org.slf4j.LoggerFactory;
 /**
  * The part of an {@link UpsertSink} that knows nothing of Flink: it keeps the latest row per
  * primary key (SPEC §1.9) and writes them all in one transaction when asked, retrying transient
- * failures and setting aside rows the database refuses for their data (SPEC §1.6). Not thread-safe:
- * the sink's writer calls it from the task thread only.
+ * failures and setting aside rows the database refuses for their data (SPEC §1.6).
+ *
+ * <p>Two threads may share it, each with its own half: one buffers ({@link #add}, {@link #take}),
+ * the other writes what was taken ({@link #write}, the only user of the connection). The sink's
+ * writer buffers on the task thread and writes on a thread of its own, one batch at a time; {@link
+ * #flush} does both on the caller's thread.
  *
  * <p>Rows are kept as their extracted column values, not as {@code T}: values are taken at {@link
  * #add} time, so a job with object reuse may recycle the row object afterwards, and the buffer
@@ -29,7 +33,7 @@ final class CoalescingUpserter<T> implements AutoCloseable {
     private final JdbcSettings settings;
     private final int keyCount;
     private final int versionIndex;
-    private final LinkedHashMap<List<Object>, Pending> pending = new LinkedHashMap<>();
+    private LinkedHashMap<List<Object>, Pending> pending = new LinkedHashMap<>();
     private final String applicationName;
     private final List<String> columns;
     // Null when rejected rows are not recorded in a ledger table (Rejections.countedIn).
@@ -42,6 +46,24 @@ final class CoalescingUpserter<T> implements AutoCloseable {
 
     /** One buffered row: its column values, and whether it deletes the key. */
     private record Pending(Object[] values, boolean delete) {}
+
+    /** Rows taken from the buffer for one write: the upserts, then the deletes. */
+    static final class Batch {
+        private final List<Pending> upserts;
+        private final List<Pending> deletes;
+
+        private Batch(Iterable<Pending> rows, int size) {
+            upserts = new ArrayList<>(size);
+            deletes = new ArrayList<>();
+            for (Pending p : rows) {
+                (p.delete ? deletes : upserts).add(p);
+            }
+        }
+
+        int size() {
+            return upserts.size() + deletes.size();
+        }
+    }
 
     /** What a flush did. */
     record FlushResult(
@@ -144,11 +166,30 @@ final class CoalescingUpserter<T> implements AutoCloseable {
         if (pending.isEmpty()) {
             return FlushResult.NOTHING;
         }
-        List<Pending> upserts = new ArrayList<>(pending.size());
-        List<Pending> deletes = new ArrayList<>();
-        for (Pending p : pending.values()) {
-            (p.delete ? deletes : upserts).add(p);
+        // The buffer is cleared only on commit: a flush that throws leaves the rows in it.
+        FlushResult result = write(new Batch(pending.values(), pending.size()));
+        pending.clear();
+        return result;
+    }
+
+    /**
+     * Takes every buffered row out for a {@link #write} on another thread; the buffer starts empty.
+     * Rows of a key buffered afterwards go to the next batch, so batches of one writer must be
+     * written in the order they were taken.
+     */
+    Batch take() {
+        Batch batch = new Batch(pending.values(), pending.size());
+        pending = new LinkedHashMap<>();
+        return batch;
+    }
+
+    /** Writes a batch as {@link #flush} does, but not from the buffer. */
+    FlushResult write(Batch batch) throws IOException, InterruptedException {
+        if (batch.size() == 0) {
+            return FlushResult.NOTHING;
         }
+        List<Pending> upserts = batch.upserts;
+        List<Pending> deletes = batch.deletes;
         long start = System.nanoTime();
         int retries = 0;
         long firstFailure = 0; // System.nanoTime() of the first transient failure, if retries > 0
@@ -226,7 +267,6 @@ final class CoalescingUpserter<T> implements AutoCloseable {
                 Thread.sleep(backoff);
             }
         }
-        pending.clear();
         return new FlushResult(
                 upserts.size(),
                 deletes.size(),

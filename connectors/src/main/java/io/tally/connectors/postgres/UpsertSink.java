@@ -64,6 +64,7 @@ public final class UpsertSink<T> implements Sink<T> {
                 new CoalescingUpserter<>(table, settings, rejections),
                 settings,
                 context.getProcessingTimeService(),
+                context.getMailboxExecutor(),
                 context.metricGroup(),
                 table.name(),
                 rejections,

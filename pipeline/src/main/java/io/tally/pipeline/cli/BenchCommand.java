@@ -100,8 +100,16 @@ final class BenchCommand implements Callable<Integer> {
     @Option(
             names = "--duration",
             paramLabel = "DURATION",
-            description = "Freshness: how long the load runs (default 30s).")
+            description = "Freshness: how long the load runs, measured (default 30s).")
     String duration = "30s";
+
+    @Option(
+            names = "--warmup",
+            paramLabel = "DURATION",
+            description =
+                    "Freshness: load before the measured part, its probes reported apart"
+                            + " (default 30s).")
+    String warmup = "30s";
 
     @Option(
             names = "--reviews",
@@ -137,6 +145,7 @@ final class BenchCommand implements Callable<Integer> {
             chosen.addAll(EnumSet.complementOf(EnumSet.of(Section.all)));
         }
         Duration load = ConfigLoader.duration(duration);
+        Duration warm = ConfigLoader.duration(warmup);
         if (messages < 1 || users < 1 || rate < 1 || reviews < 1 || memberPages < 1) {
             throw new CommandFailure(
                     2,
@@ -144,6 +153,9 @@ final class BenchCommand implements Callable<Integer> {
         }
         if (load.toSeconds() < 1) {
             throw new CommandFailure(2, "--duration must be at least 1s, got " + duration);
+        }
+        if (warm.isNegative()) {
+            throw new CommandFailure(2, "--warmup must not be negative, got " + warmup);
         }
         PrintStream log = System.err;
         Files.createDirectories(workDir);
@@ -202,12 +214,17 @@ final class BenchCommand implements Callable<Integer> {
                 report.set("chat", chat(log, config, config.chatTopic, messages, false));
             }
             if (chosen.contains(Section.freshness)) {
-                log.println("bench freshness: " + rate + " msg/s for " + load);
+                log.println("bench freshness: " + rate + " msg/s for " + warm + " + " + load);
                 truncate(config, CHAT_TABLES);
                 report.set(
                         "freshness",
                         FreshnessRun.run(
-                                log, section(config, "chat", "freshness"), rate, load, users));
+                                log,
+                                section(config, "chat", "freshness"),
+                                rate,
+                                warm,
+                                load,
+                                users));
             }
             if (chosen.contains(Section.reviews)) {
                 log.println(

@@ -35,6 +35,8 @@ class BenchCommandTest {
                         Integer.toString(USERS),
                         "--rate",
                         "200",
+                        "--warmup",
+                        "1s",
                         "--duration",
                         "3s",
                         "--reviews",
@@ -61,10 +63,19 @@ class BenchCommandTest {
                 t -> assertThat(chat.at("/tables/" + t + "/rows").asLong()).as(t).isPositive());
 
         JsonNode fresh = report.get("freshness");
-        assertThat(fresh.get("load_messages").asLong()).isEqualTo(600);
+        // 1 s of warm-up and 3 s measured, at 200 a second.
+        assertThat(fresh.get("load_messages").asLong()).isEqualTo(800);
         assertThat(fresh.get("probes").asInt()).isPositive();
         assertThat(fresh.get("probes_missing").asInt()).as("every probe's row appeared").isZero();
         assertThat(fresh.get("probes_seen").asInt()).isEqualTo(fresh.get("probes").asInt());
+        assertThat(fresh.get("warmup_probes").asInt() + fresh.get("measured_probes").asInt())
+                .isEqualTo(fresh.get("probes_seen").asInt());
+        // A probe every 100 ms: about 10 in the warm-up, about 30 measured.
+        assertThat(fresh.get("warmup_probes").asInt()).isBetween(5, 15);
+        assertThat(fresh.get("measured_probes").asInt()).isBetween(25, 35);
+        assertThat(fresh.get("warmup_p99_ms").asLong())
+                .isLessThanOrEqualTo(fresh.get("warmup_max_ms").asLong())
+                .isPositive();
         long p50 = fresh.get("p50_ms").asLong();
         long p99 = fresh.get("p99_ms").asLong();
         assertThat(p50).isPositive().isLessThanOrEqualTo(p99);
