@@ -188,11 +188,14 @@ class ChatRocksDbStateTest {
     }
 
     @Test
-    void rocksdbTurnsOnIncrementalCheckpointsUnlessTheUserSaysOtherwise() {
+    void
+            rocksdbTurnsOnIncrementalCheckpointsHeapTimersAndDynamicLevelsUnlessTheUserSaysOtherwise() {
         TallyConfig rocks = TallyConfig.defaults().with(Map.of("state-backend", "rocksdb"));
         assertThat(TallyJob.stateBackendConf(rocks))
                 .containsEntry("state.backend.type", "rocksdb")
-                .containsEntry("execution.checkpointing.incremental", "true");
+                .containsEntry("execution.checkpointing.incremental", "true")
+                .containsEntry("state.backend.rocksdb.timer-service.factory", "HEAP")
+                .containsEntry("state.backend.rocksdb.compaction.level.use-dynamic-size", "true");
         TallyConfig full =
                 TallyConfig.defaults()
                         .with(
@@ -200,9 +203,15 @@ class ChatRocksDbStateTest {
                                         "state-backend",
                                         "rocksdb",
                                         "flink.execution.checkpointing.incremental",
+                                        "false",
+                                        "flink.state.backend.rocksdb.timer-service.factory",
+                                        "ROCKSDB",
+                                        "flink.state.backend.rocksdb.compaction.level.use-dynamic-size",
                                         "false"));
         assertThat(TallyJob.stateBackendConf(full))
-                .doesNotContainKey("execution.checkpointing.incremental");
+                .doesNotContainKey("execution.checkpointing.incremental")
+                .containsEntry("state.backend.rocksdb.timer-service.factory", "ROCKSDB")
+                .containsEntry("state.backend.rocksdb.compaction.level.use-dynamic-size", "false");
         assertThat(TallyJob.stateBackendConf(TallyConfig.defaults()))
                 .as("not given: the cluster's own backend applies (SPEC 5.2)")
                 .isEmpty();
